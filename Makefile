@@ -1,0 +1,27 @@
+# Every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test lint venv clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(PY) -m lightalchemy demo
+
+test: $(VENV)/.installed
+	$(PY) -m ruff check src tests examples
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check src tests examples
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info
