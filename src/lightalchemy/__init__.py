@@ -1,0 +1,96 @@
+"""lightalchemy: SQLAlchemy 2.x ORM code, unchanged, several times faster.
+
+This module holds the Core names (engine, schema, expressions); the ORM lives
+in ``lightalchemy.orm`` and is never imported from here.
+"""
+
+from . import exc  # noqa: F401
+from .engine import (
+    URL,
+    Connection,
+    Engine,
+    Result,
+    Row,
+    create_engine,
+    engine_from_config,
+    make_url,
+)
+from .inspection import inspect
+from .sql import (
+    Alias,
+    Delete,
+    Insert,
+    Select,
+    Update,
+    and_,
+    asc,
+    bindparam,
+    case,
+    cast,
+    column,
+    delete,
+    desc,
+    distinct,
+    except_,
+    exists,
+    false,
+    func,
+    insert,
+    intersect,
+    literal,
+    literal_column,
+    not_,
+    null,
+    nulls_first,
+    nulls_last,
+    nullsfirst,
+    nullslast,
+    or_,
+    select,
+    table,
+    text,
+    true,
+    tuple_,
+    type_coerce,
+    union,
+    union_all,
+    update,
+)
+from .sql.functions import coalesce  # noqa: F401
+from .sql.schema import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Sequence,
+    Table,
+    UniqueConstraint,
+)
+from .sql.types import (
+    BIGINT, BLOB, BOOLEAN, CHAR, DATE, DATETIME, DECIMAL, FLOAT, INTEGER, JSON, NUMERIC,
+    REAL, SMALLINT, TEXT, TIME, TIMESTAMP, UUID, VARCHAR, BigInteger, Boolean, Date,
+    DateTime, Double, Enum, Float, Integer, Interval, LargeBinary, Numeric, PickleType,
+    SmallInteger, String, Text, Time, TypeDecorator, Unicode, UnicodeText, Uuid,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BIGINT", "BLOB", "BOOLEAN", "CHAR", "DATE", "DATETIME", "DECIMAL", "FLOAT", "INTEGER",
+    "JSON", "NUMERIC", "REAL", "SMALLINT", "TEXT", "TIME", "TIMESTAMP", "URL", "UUID",
+    "VARCHAR", "Alias", "BigInteger", "Boolean", "CheckConstraint", "Column", "Connection",
+    "Date", "DateTime", "Delete", "Double", "Engine", "Enum", "Float", "ForeignKey",
+    "ForeignKeyConstraint", "Identity", "Index", "Insert", "Integer", "Interval",
+    "LargeBinary", "MetaData", "Numeric", "PickleType", "PrimaryKeyConstraint", "Result", "Row",
+    "Select", "Sequence", "SmallInteger", "String", "Table", "Text", "Time", "TypeDecorator",
+    "Unicode", "UnicodeText", "UniqueConstraint", "Update", "Uuid", "and_", "asc", "bindparam",
+    "case", "cast", "coalesce", "column", "create_engine", "delete", "desc", "distinct",
+    "engine_from_config", "except_", "exists", "false", "func", "insert", "inspect",
+    "intersect", "literal", "literal_column", "make_url", "not_", "null", "nulls_first",
+    "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table", "text", "true",
+    "tuple_", "type_coerce", "union", "union_all", "update",
+]

@@ -1,0 +1,1 @@
+"""Backends.  Each is loaded by URL name; every backend difference lives here."""

@@ -1,0 +1,85 @@
+"""DefaultDialect: what every backend shares; subclasses set data and small hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import exc
+from .._util.lru import LRUCache
+from ..engine.interfaces import Features
+from ..engine.pool import QueuePool
+from ..sql.compiler import DDLCompiler, IdentifierPreparer, SQLCompiler, TypeCompiler
+
+
+class DefaultDialect:
+    name = "default"
+    driver = ""
+    dbapi: Any = None
+    paramstyle = "qmark"
+    features = Features()
+    statement_compiler = SQLCompiler
+    ddl_compiler = DDLCompiler
+    type_compiler_cls = TypeCompiler
+    begin_sql = "BEGIN"
+    isolation_levels: tuple[str, ...] = ()
+
+    def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
+        self.identifier_preparer = IdentifierPreparer()
+        self.type_compiler = self.type_compiler_cls()
+        self.type_compiler.dialect_name = self.name  # type: ignore[attr-defined]
+        self._compiled_cache = LRUCache(1000)
+        self.isolation_level = isolation_level
+        if isolation_level is not None:
+            self._check_isolation_level(isolation_level)
+
+    def _check_isolation_level(self, level: str) -> str:
+        normal = level.upper().replace("_", " ")
+        if normal not in self.isolation_levels:
+            raise exc.ArgumentError(
+                f"Invalid value {level!r} for isolation_level. Valid isolation levels for "
+                f"'{self.name}' are {', '.join(self.isolation_levels)}"
+            )
+        return normal
+
+    # -- connecting ------------------------------------------------------------
+    def create_connect_args(self, url: Any) -> tuple[list, dict]:
+        raise NotImplementedError
+
+    def connect(self, *args: Any, **kw: Any) -> Any:
+        conn = self.dbapi.connect(*args, **kw)
+        self.on_connect(conn)
+        return conn
+
+    def on_connect(self, conn: Any) -> None:
+        if self.isolation_level is not None:
+            self.set_isolation_level(conn, self.isolation_level)
+
+    def get_pool_class(self, url: Any) -> type:
+        return QueuePool
+
+    def set_isolation_level(self, dbapi_conn: Any, level: str) -> None:
+        raise exc.ArgumentError(f"isolation_level is not supported by the {self.name} dialect")
+
+    # -- running -----------------------------------------------------------------
+    def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    def is_disconnect(self, error: Exception, dbapi_conn: Any) -> bool:
+        return False
+
+    def do_ping(self, dbapi_conn: Any) -> bool:
+        try:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            return True
+        except self.dbapi.Error:
+            return False
+
+    # -- schema ------------------------------------------------------------------
+    def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
+        raise NotImplementedError

@@ -1,0 +1,97 @@
+"""SQLite's SQL: what differs from the generic compiler, as data and small overrides."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ...engine.interfaces import Features
+from ...sql.compiler import DDLCompiler, SQLCompiler, TypeCompiler
+from ..default import DefaultDialect
+
+_VERSION = sqlite3.sqlite_version_info
+
+SQLITE_FEATURES = Features(
+    paramstyle="qmark",
+    insert_returning=_VERSION >= (3, 35),
+    native_decimal=False,
+    native_boolean=False,
+    native_datetime=False,
+    native_json=False,
+    native_uuid=False,
+    native_interval=False,
+    decimal_digits=15,
+    max_bind_params=32766 if _VERSION >= (3, 32) else 999,
+    max_insert_rows=500,
+    supports_savepoints=True,
+    supports_multivalues_insert=True,
+    lastrowid=True,
+    returning_preserves_order=False,
+    insert_keys_ascending=True,
+)
+
+
+class SQLiteCompiler(SQLCompiler):
+    function_rewrites = {"now": "CURRENT_TIMESTAMP", "char_length": "length"}
+
+    def limit_clause(self, select: Any) -> str:
+        text = ""
+        if select._limit is not None:
+            text += " \nLIMIT " + self.process(select._limit)
+        if select._offset is not None:
+            if select._limit is None:
+                text += " \nLIMIT -1"
+            text += " OFFSET " + self.process(select._offset)
+        return text
+
+    def for_update_clause(self, select: Any) -> str:
+        return ""
+
+    def is_distinct_sql(self, op: Any) -> str:
+        return " IS NOT " if op.name == "is_distinct_from" else " IS "
+
+
+class SQLiteDDLCompiler(DDLCompiler):
+    def column_type(self, column: Any) -> str:
+        # Only INTEGER PRIMARY KEY is an alias of the rowid and so generates keys; a
+        # BigInteger key would otherwise never be filled in.
+        table = column.table
+        if table is not None and table.autoincrement_column is column:
+            return "INTEGER"
+        return super().column_type(column)
+
+
+class SQLiteTypeCompiler(TypeCompiler):
+    pass
+
+
+class SQLiteDialect(DefaultDialect):
+    name = "sqlite"
+    features = SQLITE_FEATURES
+    paramstyle = "qmark"
+    statement_compiler = SQLiteCompiler
+    ddl_compiler = SQLiteDDLCompiler
+    type_compiler_cls = SQLiteTypeCompiler
+    isolation_levels = ("SERIALIZABLE", "READ UNCOMMITTED")
+
+    def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
+        master = f'"{schema}".sqlite_master' if schema else "sqlite_master"
+        sql = f"SELECT name FROM {master} WHERE type IN ('table', 'view') AND name = ?"
+        cursor = connection.exec_driver_sql(sql, (table_name,))
+        found = cursor.first() is not None
+        if not found and schema is None:
+            found = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_temp_master WHERE type IN ('table', 'view') "
+                "AND name = ?", (table_name,)).first() is not None
+        return found
+
+    def get_table_names(self, connection: Any, schema: str | None = None) -> list[str]:
+        rows = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' "
+            "ESCAPE '~' ORDER BY name").all()
+        return [r[0] for r in rows]
+
+    def set_isolation_level(self, dbapi_conn: Any, level: str) -> None:
+        normal = self._check_isolation_level(level)
+        value = 1 if normal == "READ UNCOMMITTED" else 0
+        dbapi_conn.execute(f"PRAGMA read_uncommitted = {value}")

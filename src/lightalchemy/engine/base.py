@@ -1,0 +1,481 @@
+"""Engine, Connection and transactions.
+
+The Connection issues BEGIN, COMMIT, ROLLBACK and SAVEPOINT itself (drivers
+run in autocommit mode), so transactions behave alike on every backend.
+Like SQLAlchemy 2.0, a Connection begins a transaction on first use
+("commit as you go") and rolls back whatever is left when it closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .. import exc
+from .result import Result, _ListSource, _Source, row_class
+
+log = logging.getLogger("lightalchemy.engine.Engine")
+
+
+class Engine:
+    """Connections to one database: a dialect, a pool and options."""
+
+    _is_engine = True
+
+    def __init__(self, pool: Any, dialect: Any, url: Any, echo: Any = False,
+                 execution_options: dict | None = None, hide_parameters: bool = False) -> None:
+        self.pool = pool
+        self.dialect = dialect
+        self.url = url
+        self.echo = echo
+        self.hide_parameters = hide_parameters
+        self._execution_options = execution_options or {}
+
+    @property
+    def echo(self) -> Any:
+        return self._echo
+
+    @echo.setter
+    def echo(self, value: Any) -> None:
+        self._echo = value
+        if value:
+            _enable_echo(value)
+        self._log = bool(value) or log.isEnabledFor(logging.INFO)
+
+    @property
+    def name(self) -> str:
+        return self.dialect.name
+
+    @property
+    def driver(self) -> str:
+        return self.dialect.driver
+
+    def connect(self) -> Connection:
+        return Connection(self)
+
+    def begin(self) -> _EngineBegin:
+        return _EngineBegin(self)
+
+    def raw_connection(self) -> Any:
+        return self.pool.connect().connection
+
+    def dispose(self, close: bool = True) -> None:
+        if close:
+            self.pool.dispose()
+        self.pool = self.pool.recreate()
+
+    def execution_options(self, **opts: Any) -> Engine:
+        clone = Engine(self.pool, self.dialect, self.url, self.echo,
+                       {**self._execution_options, **opts}, self.hide_parameters)
+        return clone
+
+    def get_execution_options(self) -> dict:
+        return dict(self._execution_options)
+
+    def __repr__(self) -> str:
+        return f"Engine({self.url!r})"
+
+
+class _EngineBegin:
+    """``with engine.begin() as conn``: commit on success, roll back on error."""
+
+    __slots__ = ("engine", "conn")
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> Connection:
+        self.conn = self.engine.connect()
+        try:
+            self.conn.begin()
+        except BaseException:
+            self.conn.close()
+            raise
+        return self.conn
+
+    def __exit__(self, type_: Any, value: Any, tb: Any) -> None:
+        conn = self.conn
+        try:
+            if conn._transaction is not None and conn._transaction.is_active:
+                if type_ is None:
+                    conn._transaction.commit()
+                else:
+                    conn._transaction.rollback()
+        finally:
+            conn.close()
+
+
+def _enable_echo(value: Any) -> None:
+    logger = logging.getLogger("lightalchemy.engine")
+    logger.setLevel(logging.DEBUG if value == "debug" else logging.INFO)
+    if not any(getattr(h, "_lightalchemy_echo", False) for h in logger.handlers):
+        import sys
+
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler._lightalchemy_echo = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+class Connection:
+    """One checked-out DB-API connection and the transaction on it."""
+
+    _is_engine = False
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._record = engine.pool.connect()
+        self._dbapi_connection = self._record.connection
+        self._transaction: RootTransaction | None = None
+        self._nested: list[NestedTransaction] = []
+        self._closed = False
+        self._invalid = False
+        self._log = engine._log
+        self._execution_options = engine._execution_options
+        self._savepoint_counter = 0
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def connection(self) -> Any:
+        return self._dbapi_connection
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def invalidated(self) -> bool:
+        return self._invalid
+
+    def in_transaction(self) -> bool:
+        return self._transaction is not None and self._transaction.is_active
+
+    def in_nested_transaction(self) -> bool:
+        return bool(self._nested)
+
+    def get_transaction(self) -> RootTransaction | None:
+        return self._transaction
+
+    def get_nested_transaction(self) -> NestedTransaction | None:
+        return self._nested[-1] if self._nested else None
+
+    def execution_options(self, **opts: Any) -> Connection:
+        self._execution_options = {**self._execution_options, **opts}
+        level = opts.get("isolation_level")
+        if level is not None:
+            self.dialect.set_isolation_level(self._dbapi_connection, level)
+        return self
+
+    def get_execution_options(self) -> dict:
+        return dict(self._execution_options)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise exc.ResourceClosedError(
+                "This Connection is closed; open a new one with engine.connect()."
+            )
+
+    # -- transactions --------------------------------------------------------
+    def begin(self) -> RootTransaction:
+        self._check_open()
+        if self._transaction is not None:
+            raise exc.InvalidRequestError(
+                "This connection has already initialized a SQLAlchemy Transaction() object via "
+                "begin() or autobegin; can't call begin() here unless rollback() or commit() "
+                "is called first."
+            )
+        self._transaction = RootTransaction(self)
+        return self._transaction
+
+    def begin_nested(self) -> NestedTransaction:
+        self._check_open()
+        if self._transaction is None:
+            self.begin()
+        nested = NestedTransaction(self)
+        self._nested.append(nested)
+        return nested
+
+    def commit(self) -> None:
+        if self._transaction is not None:
+            self._transaction.commit()
+
+    def rollback(self) -> None:
+        if self._transaction is not None:
+            self._transaction.rollback()
+
+    def _autobegin(self) -> None:
+        if self._transaction is None:
+            self._check_open()
+            self._transaction = RootTransaction(self)
+
+    def _emit(self, sql: str) -> None:
+        if self._log:
+            log.info(sql)
+        try:
+            self.dialect.do_execute_control(self._dbapi_connection, sql)
+        except self.dialect.dbapi.Error as error:
+            self._handle_error(error, sql, None, False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        except Exception:
+            self._invalid = True
+        finally:
+            self._closed = True
+            self._transaction = None
+            if self._invalid:
+                self.engine.pool._invalidate(self._record)
+            else:
+                self.engine.pool._return(self._record)
+
+    def invalidate(self, exception: Any = None) -> None:
+        self._invalid = True
+        self._transaction = None
+        self._nested = []
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- execution -----------------------------------------------------------
+    def execute(self, statement: Any, parameters: Any = None, *,
+                execution_options: dict | None = None) -> Result:
+        try:
+            meth = statement._execute_on_connection
+        except AttributeError:
+            raise exc.ObjectNotExecutableError(statement) from None
+        return meth(self, parameters, execution_options)
+
+    def scalar(self, statement: Any, parameters: Any = None, **kw: Any) -> Any:
+        return self.execute(statement, parameters, **kw).scalar()
+
+    def scalars(self, statement: Any, parameters: Any = None, **kw: Any) -> Any:
+        return self.execute(statement, parameters, **kw).scalars()
+
+    def exec_driver_sql(self, statement: str, parameters: Any = None,
+                        execution_options: dict | None = None) -> Result:
+        self._autobegin()
+        multi = isinstance(parameters, list) and parameters and \
+            isinstance(parameters[0], tuple | list | dict)
+        cursor = self._run(statement, parameters if parameters is not None else (), bool(multi))
+        return self._result_from_cursor(cursor, None, None)
+
+    def _execute_clauseelement(self, element: Any, parameters: Any, options: Any) -> Result:
+        self._autobegin()
+        multi = False
+        first = parameters
+        if isinstance(parameters, list | tuple) and not isinstance(parameters, dict):
+            if len(parameters) == 1:
+                first = parameters[0]
+            elif parameters:
+                multi = True
+                first = parameters[0]
+            else:
+                first = None
+        column_keys = None
+        if element._is_dml and first:
+            column_keys = tuple(sorted(first))
+        try:
+            compiled, binds = element._compile_for(self.dialect, column_keys)
+        except exc.SQLAlchemyError:
+            raise
+        try:
+            if multi:
+                params: Any = [compiled.construct_params(binds, p) for p in parameters]
+            else:
+                params = compiled.construct_params(binds, first)
+        except exc.SQLAlchemyError:
+            raise
+        except Exception as error:
+            raise exc.StatementError(
+                f"({type(error).__module__}.{type(error).__name__}) {error}",
+                compiled.sql, parameters, error,
+            ) from error
+        cursor = self._run(compiled.sql, params, multi)
+        return self._result_from_cursor(cursor, compiled, params if not multi else None)
+
+    def _run(self, sql: str, params: Any, multi: bool) -> Any:
+        """The one place a statement reaches the driver."""
+        if self._log:
+            log.info(sql)
+            log.info("[parameters] %r", params if not multi else params[:10])
+        cursor = self._dbapi_connection.cursor()
+        try:
+            if multi:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+        except self.dialect.dbapi.Error as error:
+            cursor.close()
+            self._handle_error(error, sql, params, multi)
+        return cursor
+
+    def _handle_error(self, error: Exception, sql: str, params: Any, multi: bool) -> None:
+        if self.dialect.is_disconnect(error, self._dbapi_connection):
+            self.invalidate(error)
+        raise exc.DBAPIError.instance(sql, params, error, ismulti=multi) from error
+
+    def _result_from_cursor(self, cursor: Any, compiled: Any, params: Any) -> Result:
+        description = cursor.description
+        if description is None:
+            rowcount = cursor.rowcount
+            lastrowid = cursor.lastrowid
+            cursor.close()
+            inserted = None
+            if compiled is not None and compiled.is_insert and params is not None:
+                inserted = _inserted_primary_key(compiled, params, lastrowid)
+            return Result(_ListSource([]), [], _no_rows, rowcount=rowcount,
+                          lastrowid=lastrowid, compiled=compiled, returns_rows=False,
+                          inserted_primary_key=inserted)
+        if compiled is not None and compiled.result_columns and \
+                len(compiled.result_columns) == len(description):
+            keys = [c[0] for c in compiled.result_columns]
+            processors = compiled.result_processors
+            extra = tuple((i, c[2]) for i, c in enumerate(compiled.result_columns))
+        else:
+            keys = [d[0] for d in description]
+            processors = [None] * len(keys)
+            extra = ()
+        make_rows = _row_maker(tuple(keys), processors, extra)
+        rowcount = cursor.rowcount
+        return Result(_Source(cursor), keys, make_rows, rowcount=rowcount, compiled=compiled)
+
+
+def _no_rows(raw: list) -> list:
+    return raw
+
+
+def _row_maker(keys: tuple, processors: list, extra: tuple) -> Any:
+    cls = row_class(keys, extra)
+    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if not active:
+        return lambda raw: list(map(cls, raw))
+    if len(active) == len(processors):
+        procs = processors
+
+        def make(raw: list) -> list:
+            return [cls([p(v) for p, v in zip(procs, row)]) for row in raw]
+
+        return make
+
+    def make_some(raw: list) -> list:
+        out = []
+        for row in raw:
+            row = list(row)
+            for i, p in active:
+                row[i] = p(row[i])
+            out.append(cls(row))
+        return out
+
+    return make_some
+
+
+def _inserted_primary_key(compiled: Any, params: list, lastrowid: Any) -> Any:
+    table = compiled.table
+    if table is None:
+        return None
+    names = compiled.positional_names
+    values = []
+    for col in table.primary_key.columns:
+        value = None
+        if col.key in names:
+            value = params[names.index(col.key)]
+        elif col is table.autoincrement_column:
+            value = lastrowid
+        values.append(value)
+    return row_class(tuple(c.key for c in table.primary_key.columns))(values)
+
+
+class Transaction:
+    """Base of RootTransaction and NestedTransaction."""
+
+    is_active = True
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, type_: Any, value: Any, tb: Any) -> None:
+        if not self.is_active:
+            return
+        if type_ is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.is_active and not self.connection.invalidated
+
+    def close(self) -> None:
+        if self.is_active:
+            self.rollback()
+
+
+class RootTransaction(Transaction):
+    """BEGIN … COMMIT / ROLLBACK; BEGIN is sent lazily with the first statement."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        connection._emit(connection.dialect.begin_sql)
+
+    def commit(self) -> None:
+        conn = self.connection
+        if not self.is_active:
+            raise exc.InvalidRequestError("This transaction is inactive")
+        conn._nested = []
+        self.is_active = False
+        conn._transaction = None
+        conn._emit("COMMIT")
+
+    def rollback(self) -> None:
+        conn = self.connection
+        if not self.is_active:
+            return
+        conn._nested = []
+        self.is_active = False
+        conn._transaction = None
+        if conn._invalid:
+            return
+        conn._emit("ROLLBACK")
+
+
+class NestedTransaction(Transaction):
+    """A SAVEPOINT: rolling it back undoes only what happened inside it."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        connection._savepoint_counter += 1
+        self.name = f"sa_savepoint_{connection._savepoint_counter}"
+        connection._emit(f"SAVEPOINT {self.name}")
+
+    def _pop(self) -> None:
+        nested = self.connection._nested
+        while nested:
+            top = nested.pop()
+            top.is_active = False
+            if top is self:
+                break
+
+    def commit(self) -> None:
+        if not self.is_active:
+            raise exc.InvalidRequestError("This nested transaction is inactive")
+        self._pop()
+        self.connection._emit(f"RELEASE SAVEPOINT {self.name}")
+
+    def rollback(self) -> None:
+        if not self.is_active:
+            return
+        self._pop()
+        if self.connection._invalid or self.connection._transaction is None:
+            return
+        self.connection._emit(f"ROLLBACK TO SAVEPOINT {self.name}")

@@ -1,0 +1,47 @@
+"""The ORM: declarative mapping, Session, Query (``lightalchemy.orm``)."""
+
+from ..sql.selectable import select  # noqa: F401 - SQLAlchemy exposes these here too
+from . import exc  # noqa: F401
+from .attributes import InstrumentedAttribute, QueryableAttribute, get_history
+from .declarative import (
+    DeclarativeBase,
+    DeclarativeBaseNoMeta,
+    as_declarative,
+    declarative_base,
+    declared_attr,
+    registry,
+)
+from .mapper import Mapper, class_mapper, configure_mappers, object_mapper
+from .properties import (
+    ColumnProperty,
+    Mapped,
+    MappedColumn,
+    backref,
+    column_property,
+    composite,
+    deferred,
+    mapped_column,
+    relationship,
+    synonym,
+)
+from .query import Query
+from .session import (
+    Session,
+    SessionTransaction,
+    close_all_sessions,
+    make_transient,
+    make_transient_to_detached,
+    object_session,
+    sessionmaker,
+)
+from .state import InstanceState
+
+__all__ = [
+    "ColumnProperty", "DeclarativeBase", "DeclarativeBaseNoMeta", "InstanceState",
+    "InstrumentedAttribute", "Mapped", "MappedColumn", "Mapper", "Query", "QueryableAttribute",
+    "Session", "SessionTransaction", "as_declarative", "backref", "class_mapper",
+    "close_all_sessions", "column_property", "composite", "configure_mappers",
+    "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",
+    "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
+    "registry", "relationship", "sessionmaker", "synonym",
+]

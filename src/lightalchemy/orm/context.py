@@ -1,0 +1,103 @@
+"""ORM-enabled SELECT: mapped classes in select(), executed into objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.result import Result, _Source, row_class
+from ..sql.elements import ClauseElement
+from .loading import loader_for
+
+
+class EntityElement(ClauseElement):
+    """A mapped class inside ``select()``: expands to its columns, loads as objects."""
+
+    __visit_name__ = "entity"
+    _is_entity = True
+
+    def __init__(self, mapper: Any) -> None:
+        self.mapper = mapper
+        self.table = mapper.local_table
+
+    def _gen_key(self, binds: list) -> Any:
+        return ("entity", self.mapper)
+
+    def _select_columns(self) -> list:
+        return list(self.mapper._columns)
+
+    @property
+    def _from_objects(self) -> list:
+        return [self.table]
+
+    def _column_for_key(self, key: str) -> Any:
+        prop = self.mapper._props.get(key)
+        return prop.column if prop is not None else None
+
+    @property
+    def entity_namespace(self) -> Any:
+        return self.mapper.class_
+
+    def __repr__(self) -> str:
+        return f"<entity {self.mapper.class_.__name__}>"
+
+
+def is_orm_select(statement: Any) -> bool:
+    return any(getattr(raw, "_is_entity", False)
+               for raw in getattr(statement, "_raw_columns", ()))
+
+
+def execute_select(session: Any, statement: Any, params: Any, options: dict) -> Result:
+    """Run a select() whose columns include mapped classes; rows hold objects."""
+    conn = session._connection()
+    dialect = conn.dialect
+    compiled, binds = statement._compile_for(dialect)
+    values = compiled.construct_params(binds, params if isinstance(params, dict) else None)
+    cursor = conn._run(compiled.sql, values, False)
+    refresh = bool(options.get("populate_existing"))
+    # one entry per raw column: ("entity", loader, start) or ("column", index, processor)
+    plan = []
+    keys = []
+    offset = 0
+    for raw in statement._raw_columns:
+        if getattr(raw, "_is_entity", False):
+            plan.append(("entity", loader_for(raw.mapper, dialect, offset)))
+            keys.append(raw.mapper.class_.__name__)
+            offset += len(raw.mapper._columns)
+        else:
+            expand = getattr(raw, "_select_columns", None)
+            cols = expand() if expand is not None else [raw]
+            for _ in cols:
+                name, type_, _col = compiled.result_columns[offset]
+                plan.append(("column", offset, type_._processors(dialect)[1]))
+                keys.append(name)
+                offset += 1
+    cls = row_class(tuple(keys))
+    if len(plan) == 1 and plan[0][0] == "entity":
+        load = plan[0][1]
+
+        def make_scalars(raw: list, index: int) -> list:
+            return load(raw, session, refresh)
+
+        def make_rows(raw: list) -> list:
+            return [cls((obj,)) for obj in load(raw, session, refresh)]
+    else:
+        def make_rows(raw: list) -> list:
+            columns = []
+            for kind, what, *rest in plan:
+                if kind == "entity":
+                    columns.append(what(raw, session, refresh))
+                else:
+                    processor = rest[0]
+                    if processor is None:
+                        columns.append([r[what] for r in raw])
+                    else:
+                        columns.append([processor(r[what]) if r[what] is not None else None
+                                        for r in raw])
+            return [cls(values) for values in zip(*columns)]
+
+        make_scalars = None
+    result = Result(_Source(cursor), keys, make_rows, make_scalars, compiled=compiled)
+    yield_per = options.get("yield_per")
+    if yield_per:
+        result._yield_per = yield_per
+    return result

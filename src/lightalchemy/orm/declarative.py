@@ -1,0 +1,398 @@
+"""Declarative mapping: a class body (Column / mapped_column / Mapped[]) → Table + Mapper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import sys
+import types as pytypes
+import typing
+import uuid
+from typing import Any
+
+from .. import exc as sa_exc
+from ..sql import types as sqltypes
+from ..sql.schema import Column, MetaData, Table
+from .mapper import Mapper
+from .properties import ColumnProperty, Mapped, MappedColumn, _UnsupportedRelationship
+
+_PYTHON_TO_SQL: dict[Any, Any] = {
+    int: sqltypes.Integer,
+    str: sqltypes.String,
+    float: sqltypes.Float,
+    bool: sqltypes.Boolean,
+    bytes: sqltypes.LargeBinary,
+    decimal.Decimal: sqltypes.Numeric,
+    dt.datetime: sqltypes.DateTime,
+    dt.date: sqltypes.Date,
+    dt.time: sqltypes.Time,
+    dt.timedelta: sqltypes.Interval,
+    uuid.UUID: sqltypes.Uuid,
+    dict: sqltypes.JSON,
+    list: sqltypes.JSON,
+}
+
+
+class registry:  # noqa: N801 - SQLAlchemy's name
+    """Holds the MetaData and the mappers of one declarative base."""
+
+    def __init__(self, metadata: MetaData | None = None, type_annotation_map: dict | None = None,
+                 class_registry: dict | None = None) -> None:
+        self.metadata = metadata if metadata is not None else MetaData()
+        self.type_annotation_map = dict(type_annotation_map or {})
+        self._class_registry: dict[str, type] = class_registry if class_registry is not None \
+            else {}
+        self.mappers: set = set()
+
+    def generate_base(self, cls: type = object, name: str = "Base", metaclass: type = type,
+                      **kw: Any) -> type:
+        return _make_base(self, cls, name)
+
+    def map_imperatively(self, class_: type, local_table: Any = None, **kw: Any) -> Mapper:
+        props = [ColumnProperty(col.key, col) for col in local_table.columns]
+        mapper = Mapper(class_, local_table, props, registry=self)
+        self.mappers.add(mapper)
+        return mapper
+
+    def mapped(self, cls: type) -> type:
+        _map_class(cls, self)
+        return cls
+
+    def dispose(self) -> None:
+        self.mappers.clear()
+        self._class_registry.clear()
+
+    def configure(self, cascade: bool = False) -> None:
+        pass
+
+
+def _declarative_constructor(self: Any, **kwargs: Any) -> None:
+    """Keyword constructor: unknown names raise TypeError, as in SQLAlchemy."""
+    cls_ = type(self)
+    d = self.__dict__
+    mapper = cls_.__dict__.get("__mapper__") or getattr(cls_, "__mapper__", None)
+    keys = mapper._attr_key_set if mapper is not None else frozenset()
+    for key, value in kwargs.items():
+        if key in keys and "_sa_instance_state" not in d:
+            d[key] = value
+        elif hasattr(cls_, key):
+            setattr(self, key, value)
+        else:
+            raise TypeError(f"{key!r} is an invalid keyword argument for {cls_.__name__}")
+
+
+_declarative_constructor.__name__ = "__init__"
+
+
+class DeclarativeBase:
+    """Subclass once as ``class Base(DeclarativeBase): pass``; subclass Base per model."""
+
+    registry: registry
+    metadata: MetaData
+    __table__: Any
+    __tablename__: Any
+    __mapper__: Any
+
+    _la_root = True
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        if cls.__dict__.get("_la_root"):
+            pass
+        elif any(base.__dict__.get("_la_root") for base in cls.__bases__):
+            _setup_base(cls)
+        else:
+            _map_class(cls, cls.registry)
+        super().__init_subclass__(**kw)
+
+    __init__ = _declarative_constructor  # type: ignore[assignment]
+
+
+class DeclarativeBaseNoMeta(DeclarativeBase):
+    _la_root = True
+
+
+def _setup_base(cls: type) -> None:
+    reg = cls.__dict__.get("registry")
+    if reg is None:
+        metadata = cls.__dict__.get("metadata")
+        reg = registry(metadata=metadata,
+                       type_annotation_map=cls.__dict__.get("type_annotation_map"))
+        cls.registry = reg  # type: ignore[attr-defined]
+    cls.metadata = reg.metadata  # type: ignore[attr-defined]
+    cls._sa_registry = reg  # type: ignore[attr-defined]
+    cls.__abstract__ = True  # type: ignore[attr-defined]
+
+
+def _make_base(reg: registry, cls: type = object, name: str = "Base") -> type:
+    def init_subclass(sub: type, **kw: Any) -> None:
+        _map_class(sub, reg)
+
+    bases = (cls,) if isinstance(cls, type) and cls is not object else ()
+    namespace = {
+        "registry": reg,
+        "metadata": reg.metadata,
+        "__init_subclass__": classmethod(init_subclass),
+        "__abstract__": True,
+    }
+    if "__init__" not in (cls.__dict__ if cls is not object else {}):
+        namespace["__init__"] = _declarative_constructor
+    return type(name, bases or (object,), namespace)
+
+
+def declarative_base(*, metadata: MetaData | None = None, cls: type = object,
+                     name: str = "Base", type_annotation_map: dict | None = None,
+                     **kw: Any) -> Any:
+    reg = registry(metadata=metadata, type_annotation_map=type_annotation_map)
+    return _make_base(reg, cls, name)
+
+
+def as_declarative(**kw: Any) -> Any:
+    def decorate(cls: type) -> type:
+        return declarative_base(cls=cls, name=cls.__name__, **kw)
+
+    return decorate
+
+
+def declared_attr(fn: Any) -> Any:
+    return _DeclaredAttr(fn)
+
+
+class _DeclaredAttr:
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __get__(self, obj: Any, cls: Any) -> Any:
+        return self.fn(cls)
+
+    @classmethod
+    def directive(cls, fn: Any) -> Any:
+        return _DeclaredAttr(fn)
+
+
+declared_attr.directive = _DeclaredAttr.directive  # type: ignore[attr-defined]
+
+
+def _is_abstract(cls: type) -> bool:
+    return bool(cls.__dict__.get("__abstract__", False))
+
+
+def _map_class(cls: type, reg: registry) -> None:
+    if _is_abstract(cls):
+        return
+    if "__mapper__" in cls.__dict__:
+        return
+    table = cls.__dict__.get("__table__")
+    tablename = _class_value(cls, "__tablename__")
+    columns: dict[str, Column] = {}
+    deferred: set[str] = set()
+    hints = _annotations(cls)
+    # walk the MRO from the base down, so subclasses override mixins
+    for klass in reversed(cls.__mro__):
+        if klass is object or "__mapper__" in klass.__dict__ and klass is not cls:
+            continue
+        own = klass.__dict__
+        for name, value in own.items():
+            if isinstance(value, _DeclaredAttr):
+                value = value.__get__(None, cls)
+            if isinstance(value, MappedColumn):
+                col = _column_from_mapped(cls, name, value, hints.get(name), reg,
+                                          copy=klass is not cls)
+                columns[name] = col
+                if value.deferred:
+                    deferred.add(name)
+            elif isinstance(value, Column):
+                col = value._copy() if klass is not cls else value
+                if col.name is None:
+                    col.name = name
+                if col.key is None or col.key != name:
+                    col.key = name
+                columns[name] = col
+            elif isinstance(value, _UnsupportedRelationship):
+                raise sa_exc.InvalidRequestError(
+                    f"{cls.__name__}.{name}: relationship() is not supported by lightalchemy "
+                    "yet (it is being built); map the foreign key column and query the related "
+                    "class explicitly for now."
+                )
+        for name, hint in _own_annotations(klass, hints).items():
+            if name in columns or name in own:
+                continue
+            inner, _ = _unwrap_mapped(hint)
+            if inner is None:
+                continue
+            columns[name] = _column_from_mapped(cls, name, MappedColumn(), hint, reg, copy=False)
+    if table is None:
+        if tablename is None:
+            raise sa_exc.InvalidRequestError(
+                f"Class {cls!r} does not have a __table__ or __tablename__ specified and does "
+                "not inherit from an existing table-mapped class."
+            )
+        table_args = _class_value(cls, "__table_args__")
+        args: tuple = ()
+        kwargs: dict = {}
+        if isinstance(table_args, dict):
+            kwargs = dict(table_args)
+        elif isinstance(table_args, tuple):
+            if table_args and isinstance(table_args[-1], dict):
+                args, kwargs = table_args[:-1], dict(table_args[-1])
+            else:
+                args = table_args
+        table = Table(tablename, reg.metadata, *columns.values(), *args, **kwargs)
+        props = [ColumnProperty(key, col, key in deferred) for key, col in columns.items()]
+        cls.__table__ = table  # type: ignore[attr-defined]
+    else:
+        props = []
+        by_column = {id(c): k for k, c in columns.items()}
+        for col in table.columns:
+            key = by_column.get(id(col), col.key)
+            props.append(ColumnProperty(key, col))
+    mapper_args = _class_value(cls, "__mapper_args__") or {}
+    mapper = Mapper(cls, table, props, registry=reg,
+                    eager_defaults=bool(mapper_args.get("eager_defaults", False)))
+    reg.mappers.add(mapper)
+    reg._class_registry[cls.__name__] = cls
+
+
+def _class_value(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            value = klass.__dict__[name]
+            if isinstance(value, _DeclaredAttr):
+                return value.__get__(None, cls)
+            if isinstance(value, classmethod | staticmethod):
+                return value.__get__(None, cls)()
+            return value
+    return None
+
+
+def _annotations(cls: type) -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        hints.update(klass.__dict__.get("__annotations__", {}))
+    return hints
+
+
+def _own_annotations(klass: type, hints: dict) -> dict:
+    own = klass.__dict__.get("__annotations__", {})
+    return {name: hints[name] for name in own}
+
+
+def _resolve(cls: type, hint: Any) -> Any:
+    if isinstance(hint, str):
+        module = sys.modules.get(cls.__module__)
+        namespace = dict(vars(module)) if module is not None else {}
+        namespace.setdefault("Mapped", Mapped)
+        namespace.setdefault("Optional", typing.Optional)
+        namespace.update({k: v for k, v in vars(typing).items() if not k.startswith("_")
+                          and k not in namespace})
+        namespace.setdefault(cls.__name__, cls)
+        try:
+            return eval(hint, namespace)  # noqa: S307 - annotation text of the user's own class
+        except Exception:
+            return _parse_mapped_text(hint, namespace)
+    return hint
+
+
+def _parse_mapped_text(hint: str, namespace: dict) -> Any:
+    text = hint.strip()
+    if text.startswith("Mapped[") and text.endswith("]"):
+        inner = text[len("Mapped["):-1]
+        optional = False
+        parts = [p.strip() for p in inner.split("|")]
+        if "None" in parts:
+            optional = True
+            parts.remove("None")
+        if len(parts) == 1:
+            target = parts[0]
+            if target.startswith("Optional[") and target.endswith("]"):
+                target = target[len("Optional["):-1]
+                optional = True
+            try:
+                value = eval(target, namespace)  # noqa: S307
+            except Exception:
+                return Mapped[Any]
+            return Mapped[typing.Optional[value]] if optional else Mapped[value]
+    return None
+
+
+def _unwrap_mapped(hint: Any) -> tuple[Any, bool]:
+    """For ``Mapped[X]`` return (X without None, nullable); (None, False) if not Mapped."""
+    if hint is None:
+        return None, False
+    origin = typing.get_origin(hint)
+    if origin is not Mapped:
+        return None, False
+    args = typing.get_args(hint)
+    if not args:
+        return None, False
+    return _strip_optional(args[0])
+
+
+def _strip_optional(tp: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or (hasattr(pytypes, "UnionType") and origin is pytypes.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        nullable = len(args) != len(typing.get_args(tp))
+        if len(args) == 1:
+            inner, inner_null = _strip_optional(args[0])
+            return inner, nullable or inner_null
+        return tp, nullable
+    if origin is typing.Annotated:
+        return _strip_optional(typing.get_args(tp)[0])
+    return tp, False
+
+
+def _sql_type_for(cls: type, python_type: Any, reg: registry, name: str) -> Any:
+    mapping = reg.type_annotation_map
+    if python_type in mapping:
+        return sqltypes.to_instance(mapping[python_type])
+    origin = typing.get_origin(python_type)
+    if origin is typing.Annotated:
+        return _sql_type_for(cls, typing.get_args(python_type)[0], reg, name)
+    if origin is not None and origin in _PYTHON_TO_SQL:
+        return _PYTHON_TO_SQL[origin]()
+    if origin is typing.Literal:
+        return sqltypes.Enum(*typing.get_args(python_type))
+    if isinstance(python_type, type):
+        if issubclass(python_type, enum.Enum):
+            return sqltypes.Enum(python_type)
+        for py, sql in _PYTHON_TO_SQL.items():
+            if isinstance(py, type) and issubclass(python_type, py) and py is not object:
+                if py is int and python_type is bool:
+                    continue
+                return sql()
+    raise sa_exc.ArgumentError(
+        f"Could not locate SQLAlchemy Core type for Python type {python_type!r} inside the "
+        f"{name!r} attribute Mapped annotation of {cls.__name__}; give mapped_column() a type "
+        "or add the type to type_annotation_map."
+    )
+
+
+def _column_from_mapped(cls: type, name: str, mc: MappedColumn, hint: Any, reg: registry,
+                        copy: bool) -> Column:
+    col = mc.column._copy() if copy else mc.column
+    if col.name is None:
+        col.name = name
+    col.key = name
+    resolved = _resolve(cls, hint) if hint is not None else None
+    inner, nullable = _unwrap_mapped(resolved)
+    if inner is not None:
+        if not mc._explicit_type and col.type is sqltypes.NULLTYPE or isinstance(
+                col.type, sqltypes.NullType):
+            if inner is Any:
+                raise sa_exc.ArgumentError(
+                    f"Could not interpret annotation for {cls.__name__}.{name}; give "
+                    "mapped_column() an explicit type"
+                )
+            col.type = _sql_type_for(cls, inner, reg, name)
+        if not mc._explicit_nullable and not col.primary_key:
+            col.nullable = nullable
+            col._user_nullable = nullable
+    elif isinstance(col.type, sqltypes.NullType):
+        if col.foreign_keys:
+            return col  # type taken from the referenced column when the table is created
+        raise sa_exc.ArgumentError(
+            f"Python typing annotation is required for attribute '{cls.__name__}.{name}' when "
+            "primary argument(s) for 'MappedColumn' construct are None or not present"
+        )
+    return col

@@ -1,0 +1,200 @@
+"""Rows → objects through loaders generated once per mapper and column layout.
+
+Benchmarks: ``load_all``, ``get_by_pk``, ``filter_query`` (benchmarks/).
+A loader probes the identity map with a plain tuple key, builds new objects
+without calling ``__init__`` and writes values straight into ``__dict__``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._util.codegen import build
+from ..sql.elements import BindParameter
+from ..sql.selectable import Select
+from . import exc as orm_exc
+from .base import STATE_KEY
+from .state import InstanceState, _object_gone, _StateRef
+
+
+def _fill_missing(state: InstanceState, obj: Any, row: Any, start: int, refresh: bool) -> None:
+    """Complete an object already in the identity map from a fresh row."""
+    d = obj.__dict__
+    mapper = state.mapper
+    processors = mapper._caches.get("_fill_processors")
+    for i, prop in enumerate(mapper._props.values()):
+        key = prop.key
+        if key in d and not refresh:
+            continue
+        value = row[start + i]
+        if processors is not None and processors[i] is not None and value is not None:
+            value = processors[i](value)
+        d[key] = value
+
+
+def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
+    """A function ``load(rows, session, refresh) -> [objects]``, cached per mapper."""
+    cache_key = ("loader", dialect.name, start)
+    found = mapper._caches.get(cache_key)
+    if found is not None:
+        return found
+    cls = mapper.class_
+    props = list(mapper._props.values())
+    processors = [p.column.type._processors(dialect)[1] for p in props]
+    mapper._caches["_fill_processors"] = processors
+    pk_index = [start + props.index(mapper._props[k]) for k in mapper._pk_keys]
+    if len(pk_index) == 1:
+        key_expr = f"(cls, (row[{pk_index[0]}],), None)"
+    else:
+        key_expr = "(cls, (" + ", ".join(f"row[{i}]" for i in pk_index) + ",), None)"
+    lines = [
+        "def load(rows, session, refresh):",
+        "    imap = session._identity_map",
+        "    imap_get = imap.get",
+        "    out = []",
+        "    append = out.append",
+        "    for row in rows:",
+        f"        key = {key_expr}",
+        "        state = imap_get(key)",
+        "        if state is not None:",
+        "            obj = state.obj()",
+        "            if obj is not None:",
+        "                if refresh or len(obj.__dict__) <= nprops:",
+        f"                    fill(state, obj, row, {start}, refresh)",
+        "                append(obj)",
+        "                continue",
+        "        obj = new(cls)",
+        "        st = new_state(State)",
+        "        ref = Ref(obj, gone)",
+        "        ref.state = st",
+        "        st.obj = ref",
+        "        st.mapper = mapper",
+        "        st.class_ = cls",
+        "        st.key = key",
+        "        st.session = session",
+        "        st.committed_state = None",
+        "        st.modified = False",
+        "        st._deleted = False",
+        "        st._strong = None",
+        "        st._pending_flushed = False",
+        "        st._load_failed = False",
+        "        d = obj.__dict__",
+        f"        d[{STATE_KEY!r}] = st",
+    ]
+    namespace: dict[str, Any] = {
+        "cls": cls, "mapper": mapper, "new": object.__new__, "new_state": object.__new__,
+        "State": InstanceState, "Ref": _StateRef, "gone": _object_gone,
+        "fill": _fill_missing, "nprops": len(props),
+    }
+    for i, (prop, processor) in enumerate(zip(props, processors)):
+        column = f"row[{start + i}]"
+        if processor is not None:
+            namespace[f"p{i}"] = processor
+            lines.append(f"        v = {column}")
+            lines.append(f"        d[{prop.key!r}] = p{i}(v) if v is not None else None")
+        else:
+            lines.append(f"        d[{prop.key!r}] = {column}")
+    lines += ["        imap[key] = st", "        append(obj)", "    return out", ""]
+    load = build(f"load_{cls.__name__}", "\n".join(lines).replace(
+        "def load(", f"def load_{cls.__name__}("), namespace)
+    mapper._caches[cache_key] = load
+    return load
+
+
+def _pk_select(mapper: Any, columns: list) -> Select:
+    stmt = Select(*columns)
+    for i, col in enumerate(mapper.primary_key):
+        stmt = stmt.where(col == BindParameter(f"pk_{i}", None, col.type, required=True))
+    return stmt
+
+
+def _compiled_pk_select(mapper: Any, dialect: Any, columns: tuple) -> Any:
+    key = ("pk_select", dialect.name, columns)
+    found = mapper._caches.get(key)
+    if found is None:
+        stmt = _pk_select(mapper, list(columns))
+        compiled, _ = stmt._compile_for(dialect)
+        pk_processors = [c.type._processors(dialect)[0] for c in mapper.primary_key]
+        found = mapper._caches[key] = (compiled.sql, pk_processors)
+    return found
+
+
+def _pk_params(processors: list, ident: tuple) -> list:
+    return [p(v) if p is not None and v is not None else v for p, v in zip(processors, ident)]
+
+
+def get_by_identity(session: Any, mapper: Any, ident: tuple) -> Any:
+    """SELECT one object by primary key; None when there is no such row."""
+    conn = session._connection()
+    dialect = conn.dialect
+    sql, processors = _compiled_pk_select(mapper, dialect, tuple(mapper._columns))
+    cursor = conn._run(sql, _pk_params(processors, ident), False)
+    rows = cursor.fetchall()
+    cursor.close()
+    if not rows:
+        return None
+    return loader_for(mapper, dialect)(rows, session, False)[0]
+
+
+def load_unloaded(session: Any, state: InstanceState, obj: Any) -> None:
+    """Load every unloaded column of a persistent object in one SELECT."""
+    mapper = state.mapper
+    d = obj.__dict__
+    missing = [p for p in mapper._props.values() if p.key not in d]
+    if not missing:
+        return
+    conn = session._connection()
+    dialect = conn.dialect
+    columns = tuple(p.column for p in missing)
+    sql, processors = _compiled_pk_select(mapper, dialect, columns)
+    cursor = conn._run(sql, _pk_params(processors, state.key[1]), False)
+    row = cursor.fetchone()
+    cursor.close()
+    if row is None:
+        raise orm_exc.ObjectDeletedError(state)
+    for prop, value in zip(missing, row):
+        processor = prop.column.type._processors(dialect)[1]
+        if processor is not None and value is not None:
+            value = processor(value)
+        d[prop.key] = value
+
+
+def refresh_state(session: Any, state: InstanceState, obj: Any,
+                  attribute_names: list | None = None) -> None:
+    """Overwrite the given (or all) attributes with the row's current values."""
+    from .. import exc as sa_exc
+
+    mapper = state.mapper
+    if attribute_names:
+        for name in attribute_names:
+            if name not in mapper._attr_key_set:
+                raise sa_exc.InvalidRequestError(
+                    f"{mapper.class_.__name__} has no attribute {name!r} to refresh; "
+                    f"its attributes are {', '.join(mapper._attr_keys)}"
+                )
+        props = [mapper._props[n] for n in attribute_names]
+    else:
+        props = list(mapper._props.values())
+    conn = session._connection()
+    dialect = conn.dialect
+    sql, processors = _compiled_pk_select(mapper, dialect, tuple(p.column for p in props))
+    cursor = conn._run(sql, _pk_params(processors, state.key[1]), False)
+    row = cursor.fetchone()
+    cursor.close()
+    if row is None:
+        raise sa_exc.InvalidRequestError(
+            f"Could not refresh instance '{state._describe()}': its row is gone from the "
+            "database."
+        )
+    d = obj.__dict__
+    committed = state.committed_state
+    for prop, value in zip(props, row):
+        processor = prop.column.type._processors(dialect)[1]
+        if processor is not None and value is not None:
+            value = processor(value)
+        d[prop.key] = value
+        if committed:
+            committed.pop(prop.key, None)
+    if committed is not None and not committed:
+        state._commit_all()
+        session._modified.discard(state)

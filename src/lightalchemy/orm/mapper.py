@@ -1,0 +1,277 @@
+"""Mapper: a class ↔ a table, its attributes, keys, and per-mapper caches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import exc as sa_exc
+from ..inspection import _inspects
+from ..sql.selectable import ColumnCollection
+from .attributes import QueryableAttribute, _tracked_delattr, _tracked_setattr
+from .properties import ColumnProperty
+
+_mapper_registry: list = []
+
+
+class Mapper:
+    """Everything the ORM knows about one mapped class, computed once."""
+
+    is_mapper = True
+    inherits = None
+    single = False
+    concrete = False
+    non_primary = False
+    polymorphic_on = None
+    with_polymorphic = None
+
+    def __init__(self, class_: type, local_table: Any, properties: list[ColumnProperty],
+                 registry: Any = None, eager_defaults: bool = False) -> None:
+        self.class_ = class_
+        self.local_table = local_table
+        self.persist_selectable = local_table
+        self.mapped_table = local_table
+        self.registry = registry
+        self.eager_defaults = eager_defaults
+        self._props: dict[str, ColumnProperty] = {}
+        for prop in properties:
+            prop.parent = self
+            self._props[prop.key] = prop
+        self._attr_keys = tuple(self._props)
+        self._attr_key_set = frozenset(self._attr_keys)
+        self._column_to_prop = {prop.column: prop for prop in properties}
+        pk_cols = list(local_table.primary_key.columns)
+        if not pk_cols:
+            raise sa_exc.ArgumentError(
+                f"Mapper Mapper[{class_.__name__}({local_table.name})] could not assemble any "
+                f"primary key columns for mapped table '{local_table.name}'; declare a column "
+                "with primary_key=True."
+            )
+        self.primary_key = tuple(pk_cols)
+        missing = [c for c in pk_cols if c not in self._column_to_prop]
+        if missing:
+            raise sa_exc.ArgumentError(
+                f"Mapper for {class_.__name__} does not map primary key column(s) "
+                f"{', '.join(c.name for c in missing)}"
+            )
+        self._pk_keys = tuple(self._column_to_prop[c].key for c in pk_cols)
+        self._pk_key_set = frozenset(self._pk_keys)
+        # loaded column order: the table's order, restricted to mapped columns
+        self._columns = [prop.column for prop in properties]
+        self._caches: dict = {}
+        self._install()
+        _mapper_registry.append(self)
+
+    # -- class instrumentation ---------------------------------------------------
+    def _install(self) -> None:
+        cls = self.class_
+        for key, prop in self._props.items():
+            attr = QueryableAttribute(cls, key, prop)
+            attr.parent = self
+            prop.class_attribute = attr
+            setattr(cls, key, attr)
+        if "__setattr__" not in cls.__dict__ and not _has_tracked_setattr(cls):
+            cls.__setattr__ = _tracked_setattr  # type: ignore[assignment]
+            cls.__delattr__ = _tracked_delattr  # type: ignore[assignment]
+        cls.__mapper__ = self  # type: ignore[attr-defined]
+
+    def _default_for_unset(self, key: str) -> Any:
+        return None
+
+    # -- public inspection API ------------------------------------------------------
+    @property
+    def mapper(self) -> Mapper:
+        return self
+
+    @property
+    def entity(self) -> type:
+        return self.class_
+
+    @property
+    def base_mapper(self) -> Mapper:
+        return self
+
+    @property
+    def tables(self) -> list:
+        return [self.local_table]
+
+    @property
+    def columns(self) -> ColumnCollection:
+        collection = ColumnCollection()
+        for key, prop in self._props.items():
+            collection._add(prop.column, key)
+        return collection
+
+    c = columns
+
+    @property
+    def attrs(self) -> _Props:
+        return _Props(self._props)
+
+    all_orm_descriptors = attrs
+
+    @property
+    def column_attrs(self) -> _Props:
+        return _Props(self._props)
+
+    @property
+    def relationships(self) -> _Props:
+        return _Props({})
+
+    @property
+    def synonyms(self) -> _Props:
+        return _Props({})
+
+    @property
+    def composites(self) -> _Props:
+        return _Props({})
+
+    @property
+    def selectable(self) -> Any:
+        return self.local_table
+
+    @property
+    def self_and_descendants(self) -> list:
+        return [self]
+
+    def iterate_properties(self) -> Any:
+        return iter(self._props.values())
+
+    def get_property(self, key: str) -> ColumnProperty:
+        try:
+            return self._props[key]
+        except KeyError:
+            raise sa_exc.InvalidRequestError(
+                f"Mapper 'Mapper[{self.class_.__name__}({self.local_table.name})]' has no "
+                f"property '{key}'; its properties are: {', '.join(self._attr_keys)}"
+            ) from None
+
+    def get_property_by_column(self, column: Any) -> ColumnProperty:
+        return self._column_to_prop[column]
+
+    def has_property(self, key: str) -> bool:
+        return key in self._props
+
+    def identity_key_from_primary_key(self, pk: Any, identity_token: Any = None) -> tuple:
+        return (self.class_, tuple(pk), identity_token)
+
+    def identity_key_from_instance(self, obj: Any) -> tuple:
+        d = obj.__dict__
+        return (self.class_, tuple(d.get(k) for k in self._pk_keys), None)
+
+    def primary_key_from_instance(self, obj: Any) -> tuple:
+        return tuple(getattr(obj, k) for k in self._pk_keys)
+
+    def __clause_element__(self) -> Any:
+        entity = self._caches.get("entity")
+        if entity is None:
+            from .context import EntityElement
+
+            entity = self._caches["entity"] = EntityElement(self)
+        return entity
+
+    def isa(self, other: Mapper) -> bool:
+        return other is self
+
+    def common_parent(self, other: Mapper) -> bool:
+        return other is self
+
+    def __repr__(self) -> str:
+        return f"<Mapper at {hex(id(self))}; {self.class_.__name__}>"
+
+    def __str__(self) -> str:
+        return f"Mapper[{self.class_.__name__}({self.local_table.name})]"
+
+
+def _has_tracked_setattr(cls: type) -> bool:
+    for base in cls.__mro__:
+        if "__setattr__" in base.__dict__:
+            return base.__dict__["__setattr__"] is _tracked_setattr
+    return False
+
+
+class _Props:
+    """Mapper properties by key, readable as attributes or items."""
+
+    def __init__(self, props: dict) -> None:
+        self._props = props
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._props[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._props[key]
+
+    def __iter__(self):
+        return iter(self._props.values())
+
+    def __len__(self) -> int:
+        return len(self._props)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._props
+
+    def keys(self) -> list:
+        return list(self._props)
+
+    def values(self) -> list:
+        return list(self._props.values())
+
+    def items(self) -> list:
+        return list(self._props.items())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._props.get(key, default)
+
+
+@_inspects(type)
+def _inspect_class(cls: type) -> Any:
+    return cls.__dict__.get("__mapper__") or _mapper_of_subclass(cls)
+
+
+def _mapper_of_subclass(cls: type) -> Any:
+    mapper = getattr(cls, "__mapper__", None)
+    if mapper is not None and mapper.class_ is cls:
+        return mapper
+    return None
+
+
+@_inspects(Mapper)
+def _inspect_mapper(mapper: Mapper) -> Mapper:
+    return mapper
+
+
+@_inspects(object)
+def _inspect_instance(obj: Any) -> Any:
+    if isinstance(obj, type):
+        return None
+    mapper = getattr(type(obj), "__mapper__", None)
+    if mapper is None:
+        return None
+    from .state import instance_state
+
+    return instance_state(obj)
+
+
+def class_mapper(cls: type, configure: bool = True) -> Mapper:
+    mapper = getattr(cls, "__mapper__", None) if isinstance(cls, type) else None
+    if mapper is None:
+        from .exc import UnmappedClassError
+
+        raise UnmappedClassError(cls)
+    return mapper
+
+
+def object_mapper(obj: Any) -> Mapper:
+    mapper = getattr(type(obj), "__mapper__", None)
+    if mapper is None:
+        from .exc import UnmappedInstanceError
+
+        raise UnmappedInstanceError(obj)
+    return mapper
+
+
+def configure_mappers() -> None:
+    """Mappers are configured as classes are declared; nothing is left to do."""

@@ -1,0 +1,322 @@
+"""Run flush steps as batched INSERT / UPDATE / DELETE statements.
+
+Benchmarks: ``bulk_create``, ``update_dirty``, ``delete``, ``single_insert_commit``.
+New objects of one class become multi-row INSERTs within the bind limit;
+generated keys come back through RETURNING and are paired with objects in
+VALUES order only where the dialect promises that keys ascend in that order
+(otherwise one row per statement).  Statements are compiled once per shape
+and cached on the mapper.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from .. import exc as sa_exc
+from ..sql.compiler import _DefaultContext
+from ..sql.dml import Delete, Insert, Update
+from ..sql.elements import BindParameter
+from . import exc as orm_exc
+from .base import NO_VALUE
+from .unitofwork import DeleteRows, InsertRows, UpdateRows
+
+
+def run(step: Any, session: Any, conn: Any) -> None:
+    if isinstance(step, InsertRows):
+        _insert(step, session, conn)
+    elif isinstance(step, UpdateRows):
+        _update(step, session, conn)
+    elif isinstance(step, DeleteRows):
+        _delete(step, session, conn)
+
+
+# -- INSERT -----------------------------------------------------------------------
+
+
+def _insert_info(mapper: Any) -> list:
+    info = mapper._caches.get("insert_info")
+    if info is None:
+        info = []
+        table = mapper.local_table
+        for key, prop in mapper._props.items():
+            col = prop.column
+            py_default = col.default if col.default is not None and \
+                not col.default.is_clause_element else None
+            has_default = col.default is not None or col.server_default is not None
+            info.append((key, col, has_default, py_default,
+                         col is table.autoincrement_column))
+        mapper._caches["insert_info"] = info
+    return info
+
+
+def _signature(info: list, d: dict) -> tuple:
+    keys = []
+    for key, _col, has_default, py_default, is_auto in info:
+        value = d.get(key, NO_VALUE)
+        if value is NO_VALUE or (value is None and (has_default or is_auto)):
+            if py_default is not None:
+                keys.append(key)
+            continue
+        keys.append(key)
+    return tuple(keys)
+
+
+def _insert_sql(mapper: Any, dialect: Any, keys: tuple, nrows: int, returning: bool) -> Any:
+    cache_key = ("insert", dialect.name, keys, nrows, returning)
+    found = mapper._caches.get(cache_key)
+    if found is not None:
+        return found
+    base_key = ("insert1", dialect.name, keys)
+    base = mapper._caches.get(base_key)
+    if base is None:
+        table = mapper.local_table
+        props = mapper._props
+        stmt = Insert(table)
+        cols = [props[k].column for k in keys]
+        if cols:
+            stmt = stmt.values({c: BindParameter(c.key, None, c.type, required=True) for c in cols})
+        compiled, _ = stmt._compile_for(dialect)
+        processors = [props[k].column.type._processors(dialect)[0] for k in keys]
+        base = mapper._caches[base_key] = (compiled.sql, processors)
+    sql = base[0]
+    if nrows > 1:
+        prefix, _, group = sql.partition(" VALUES ")
+        sql = prefix + " VALUES " + ", ".join([group] * nrows)
+    if returning:
+        pk_names = ", ".join(dialect.identifier_preparer.quote(c.name)
+                             for c in mapper.primary_key)
+        sql += " RETURNING " + pk_names
+    found = mapper._caches[cache_key] = (sql, base[1])
+    return found
+
+
+def _row_values(info_by_key: dict, keys: tuple, processors: list, d: dict) -> list:
+    values = []
+    for key, processor in zip(keys, processors):
+        value = d.get(key, NO_VALUE)
+        if value is NO_VALUE or value is None:
+            py_default = info_by_key[key]
+            if py_default is not None:
+                value = py_default.arg(_DefaultContext(d)) if py_default.is_callable \
+                    else py_default.arg
+                d[key] = value
+            elif value is NO_VALUE:
+                value = None
+        if processor is not None and value is not None:
+            value = processor(value)
+        values.append(value)
+    return values
+
+
+def _insert(step: InsertRows, session: Any, conn: Any) -> None:
+    mapper = step.mapper
+    dialect = conn.dialect
+    features = dialect.features
+    info = _insert_info(mapper)
+    info_by_key = {entry[0]: entry[3] for entry in info}
+    pk_keys = mapper._pk_keys
+    groups: list = []
+    last_sig = None
+    for state in step.states:
+        d = state.obj().__dict__
+        sig = _signature(info, d)
+        if sig != last_sig:
+            groups.append((sig, []))
+            last_sig = sig
+        groups[-1][1].append((state, d))
+    for keys, members in groups:
+        needs_key = any(k not in keys for k in pk_keys)
+        sql1, processors = _insert_sql(mapper, dialect, keys, 1, False)
+        rows = [_row_values(info_by_key, keys, processors, d) for _, d in members]
+        if not needs_key:
+            if len(rows) == 1:
+                conn._run(sql1, rows[0], False).close()
+            else:
+                conn._run(sql1, rows, True).close()
+            _finish_inserts(session, mapper, members)
+            continue
+        ncols = max(len(keys), 1)
+        batch = min(features.max_insert_rows, max(features.max_bind_params // ncols, 1))
+        multirow = features.insert_returning and features.insert_keys_ascending and \
+            len(pk_keys) == 1 and features.supports_multivalues_insert and keys
+        if multirow and len(rows) > 1:
+            for start in range(0, len(rows), batch):
+                chunk = rows[start:start + batch]
+                chunk_members = members[start:start + batch]
+                sql, _ = _insert_sql(mapper, dialect, keys, len(chunk), True)
+                cursor = conn._run(sql, list(chain.from_iterable(chunk)), False)
+                generated = sorted(r[0] for r in cursor.fetchall())
+                cursor.close()
+                if len(generated) != len(chunk) or (
+                        generated and generated[-1] - generated[0] != len(chunk) - 1):
+                    raise orm_exc.FlushError(
+                        f"Could not pair {len(chunk)} generated primary keys with the new "
+                        f"{mapper.class_.__name__} objects (keys are not consecutive)"
+                    )
+                pk_key = pk_keys[0]
+                for (_, d), value in zip(chunk_members, generated):
+                    d[pk_key] = value
+                _finish_inserts(session, mapper, chunk_members)
+            continue
+        auto_key = next((entry[0] for entry in info if entry[4]), None)
+        use_returning = features.insert_returning and (auto_key is None or not features.lastrowid)
+        sql, _ = _insert_sql(mapper, dialect, keys, 1, use_returning)
+        for row, member in zip(rows, members):
+            cursor = conn._run(sql, row, False)
+            d = member[1]
+            if use_returning:
+                returned = cursor.fetchone()
+                for key, value in zip(pk_keys, returned):
+                    d[key] = _result_value(mapper, key, value, dialect)
+            elif auto_key is not None:
+                d[auto_key] = cursor.lastrowid
+            else:
+                cursor.close()
+                raise orm_exc.FlushError(
+                    f"Instance of {mapper.class_.__name__} has a NULL identity key and the "
+                    "database cannot report generated keys; give the primary key a value."
+                )
+            cursor.close()
+        _finish_inserts(session, mapper, members)
+
+
+def _result_value(mapper: Any, key: str, value: Any, dialect: Any) -> Any:
+    processor = mapper._props[key].column.type._processors(dialect)[1]
+    return processor(value) if processor is not None and value is not None else value
+
+
+def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
+    cls = mapper.class_
+    pk_keys = mapper._pk_keys
+    imap = session._identity_map
+    flushed = session._flushed_new
+    if len(pk_keys) == 1:
+        pk_key = pk_keys[0]
+        for state, d in members:
+            key = (cls, (d[pk_key],), None)
+            if key[1][0] is None:
+                raise orm_exc.FlushError(
+                    f"Instance {state._describe()} has a NULL identity key after flush; check "
+                    "that the primary key column generates values or set it explicitly."
+                )
+            state.key = key
+            imap[key] = state
+            flushed.append(state)
+    else:
+        for state, d in members:
+            ident = tuple(d.get(k) for k in pk_keys)
+            if None in ident:
+                raise orm_exc.FlushError(
+                    f"Instance {state._describe()} has a NULL identity key; composite primary "
+                    "keys must be given values before flush."
+                )
+            key = (cls, ident, None)
+            state.key = key
+            imap[key] = state
+            flushed.append(state)
+
+
+# -- UPDATE -------------------------------------------------------------------------
+
+
+def _update_sql(mapper: Any, dialect: Any, keys: tuple) -> Any:
+    cache_key = ("update", dialect.name, keys)
+    found = mapper._caches.get(cache_key)
+    if found is None:
+        table = mapper.local_table
+        props = mapper._props
+        onupdate = tuple(p.key for p in props.values()
+                         if p.column.onupdate is not None and p.key not in keys
+                         and not p.column.onupdate.is_clause_element)
+        all_keys = keys + onupdate
+        stmt = Update(table).values(
+            {props[k].column: BindParameter(f"v_{k}", None, props[k].column.type, required=True)
+             for k in all_keys})
+        for i, col in enumerate(mapper.primary_key):
+            stmt = stmt.where(col == BindParameter(f"pk_{i}", None, col.type, required=True))
+        compiled, _ = stmt._compile_for(dialect)
+        processors = [props[k].column.type._processors(dialect)[0] for k in all_keys]
+        pk_processors = [c.type._processors(dialect)[0] for c in mapper.primary_key]
+        server_onupdate = tuple(p.key for p in props.values()
+                                if p.column.server_onupdate is not None or (
+                                    p.column.onupdate is not None
+                                    and p.column.onupdate.is_clause_element))
+        found = mapper._caches[cache_key] = (compiled.sql, all_keys, onupdate, processors,
+                                             pk_processors, server_onupdate)
+    return found
+
+
+def _update(step: UpdateRows, session: Any, conn: Any) -> None:
+    mapper = step.mapper
+    dialect = conn.dialect
+    sql, all_keys, onupdate, processors, pk_processors, expire_keys = \
+        _update_sql(mapper, dialect, step.columns)
+    props = mapper._props
+    pk_keys = mapper._pk_keys
+    rows = []
+    for state in step.states:
+        d = state.obj().__dict__
+        for key in onupdate:
+            default = props[key].column.onupdate
+            d[key] = default.arg(_DefaultContext(d)) if default.is_callable else default.arg
+        values = []
+        for key, processor in zip(all_keys, processors):
+            value = d.get(key)
+            if processor is not None and value is not None:
+                value = processor(value)
+            values.append(value)
+        committed = state.committed_state or {}
+        for key, ident, processor in zip(pk_keys, state.key[1], pk_processors):
+            old = committed.get(key, ident) if key in committed else ident
+            if old is NO_VALUE:
+                old = ident
+            values.append(processor(old) if processor is not None and old is not None else old)
+        rows.append(values)
+    cursor = conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1)
+    matched = cursor.rowcount
+    cursor.close()
+    if matched != -1 and matched != len(rows):
+        raise orm_exc.StaleDataError(
+            f"UPDATE statement on table '{mapper.local_table.name}' expected to update "
+            f"{len(rows)} row(s); {matched} were matched. The rows may have been deleted "
+            "by another transaction; roll back and reload the objects."
+        )
+    cls = mapper.class_
+    imap = session._identity_map
+    for state in step.states:
+        d = state.obj().__dict__
+        if expire_keys:
+            for key in expire_keys:
+                d.pop(key, None)
+        if any(k in step.columns for k in pk_keys):
+            new_key = (cls, tuple(d[k] for k in pk_keys), None)
+            if imap.get(state.key) is state:
+                del imap[state.key]
+            state.key = new_key
+            imap[new_key] = state
+
+
+# -- DELETE -------------------------------------------------------------------------
+
+
+def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
+    mapper = step.mapper
+    dialect = conn.dialect
+    cache_key = ("delete", dialect.name)
+    found = mapper._caches.get(cache_key)
+    if found is None:
+        stmt = Delete(mapper.local_table)
+        for i, col in enumerate(mapper.primary_key):
+            stmt = stmt.where(col == BindParameter(f"pk_{i}", None, col.type, required=True))
+        compiled, _ = stmt._compile_for(dialect)
+        pk_processors = [c.type._processors(dialect)[0] for c in mapper.primary_key]
+        found = mapper._caches[cache_key] = (compiled.sql, pk_processors)
+    sql, pk_processors = found
+    rows = []
+    for state in step.states:
+        rows.append([p(v) if p is not None and v is not None else v
+                     for p, v in zip(pk_processors, state.key[1])])
+    conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
+
+

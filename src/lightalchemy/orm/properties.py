@@ -1,0 +1,116 @@
+"""``mapped_column()``, ``Mapped[]`` and the column property behind each attribute."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from .. import exc as sa_exc
+from ..sql.schema import Column
+
+_T = TypeVar("_T")
+
+
+class Mapped(Generic[_T]):
+    """Annotation marker: ``name: Mapped[str]`` declares a mapped attribute."""
+
+    __slots__ = ()
+
+
+class MappedColumn:
+    """What ``mapped_column()`` returns: a Column waiting for its name and type."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        self.deferred = kw.pop("deferred", False)
+        kw.pop("deferred_group", None)
+        kw.pop("deferred_raiseload", None)
+        self.init = kw.pop("init", None)
+        self.repr = kw.pop("repr", None)
+        self.default_factory = kw.pop("default_factory", None)
+        kw.pop("kw_only", None)
+        kw.pop("compare", None)
+        kw.pop("hash", None)
+        kw.pop("dataclass_metadata", None)
+        kw.pop("active_history", None)
+        kw.pop("use_existing_column", None)
+        kw.pop("sort_order", None)
+        if "insert_default" in kw:
+            kw["default"] = kw.pop("insert_default")
+        self._explicit_nullable = "nullable" in kw
+        self._explicit_type = any(
+            not isinstance(a, str) and not _is_schema_item(a) for a in args
+        ) or "type_" in kw
+        self.column = Column(*args, **kw)
+
+
+def _is_schema_item(value: Any) -> bool:
+    from ..sql.schema import ForeignKey, SchemaItem
+
+    return isinstance(value, ForeignKey | SchemaItem) or type(value).__name__ in (
+        "Sequence", "Identity", "Computed", "DefaultClause", "FetchedValue")
+
+
+def mapped_column(*args: Any, **kw: Any) -> Any:
+    """Declare a column attribute; type and nullability may come from ``Mapped[...]``."""
+    return MappedColumn(*args, **kw)
+
+
+class ColumnProperty:
+    """One mapped attribute backed by one column."""
+
+    __slots__ = ("key", "column", "columns", "parent", "class_attribute", "deferred",
+                 "_insert_default")
+
+    def __init__(self, key: str, column: Column, deferred: bool = False) -> None:
+        self.key = key
+        self.column = column
+        self.columns = [column]
+        self.parent = None
+        self.class_attribute = None
+        self.deferred = deferred
+
+    def _default_for_unset(self) -> Any:
+        return None
+
+    @property
+    def expression(self) -> Column:
+        return self.column
+
+    def __repr__(self) -> str:
+        return f"ColumnProperty({self.key!r})"
+
+
+def column_property(*columns: Any, **kw: Any) -> Any:
+    raise sa_exc.InvalidRequestError(
+        "column_property() is not supported by lightalchemy yet; declare the column with "
+        "mapped_column() or Column()"
+    )
+
+
+def synonym(name: str, **kw: Any) -> Any:
+    raise sa_exc.InvalidRequestError("synonym() is not supported by lightalchemy yet")
+
+
+def deferred(*columns: Any, **kw: Any) -> Any:
+    raise sa_exc.InvalidRequestError(
+        "deferred() is not supported by lightalchemy yet; use mapped_column() without deferral"
+    )
+
+
+def composite(*args: Any, **kw: Any) -> Any:
+    raise sa_exc.InvalidRequestError("composite() is not supported by lightalchemy yet")
+
+
+def relationship(*args: Any, **kw: Any) -> Any:
+    return _UnsupportedRelationship(args, kw)
+
+
+class _UnsupportedRelationship:
+    """relationship() is accepted at class creation and refused when mapped."""
+
+    def __init__(self, args: tuple, kw: dict) -> None:
+        self.args = args
+        self.kw = kw
+
+
+def backref(name: str, **kw: Any) -> tuple:
+    return (name, kw)

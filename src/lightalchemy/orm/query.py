@@ -1,0 +1,240 @@
+"""Legacy ``session.query(...)``: a thin builder over ``select()``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import exc as sa_exc
+from ..sql.dml import Delete, Update
+from ..sql.elements import literal_column
+from ..sql.functions import func
+from ..sql.selectable import Select
+
+
+class Query:
+    """Builds a Select and runs it through the Session; every method returns a new Query."""
+
+    def __init__(self, entities: Any, session: Any = None) -> None:
+        if len(entities) == 1 and isinstance(entities[0], list | tuple):
+            entities = tuple(entities[0])
+        self.session = session
+        self._statement = Select(*entities)
+        self._options: dict = {}
+
+    def _clone(self, statement: Select) -> Query:
+        clone = Query.__new__(Query)
+        clone.session = self.session
+        clone._statement = statement
+        clone._options = dict(self._options)
+        return clone
+
+    # -- building -------------------------------------------------------------------
+    def filter(self, *criteria: Any) -> Query:
+        return self._clone(self._statement.where(*criteria))
+
+    where = filter
+
+    def filter_by(self, **kwargs: Any) -> Query:
+        return self._clone(self._statement.filter_by(**kwargs))
+
+    def order_by(self, *clauses: Any) -> Query:
+        return self._clone(self._statement.order_by(*clauses))
+
+    def group_by(self, *clauses: Any) -> Query:
+        return self._clone(self._statement.group_by(*clauses))
+
+    def having(self, *criteria: Any) -> Query:
+        return self._clone(self._statement.having(*criteria))
+
+    def limit(self, limit: Any) -> Query:
+        return self._clone(self._statement.limit(limit))
+
+    def offset(self, offset: Any) -> Query:
+        return self._clone(self._statement.offset(offset))
+
+    def slice(self, start: int, stop: int) -> Query:
+        return self._clone(self._statement.slice(start, stop))
+
+    def distinct(self, *expr: Any) -> Query:
+        return self._clone(self._statement.distinct(*expr))
+
+    def join(self, target: Any, onclause: Any = None, *, isouter: bool = False,
+             full: bool = False) -> Query:
+        return self._clone(self._statement.join(target, onclause, isouter=isouter, full=full))
+
+    def outerjoin(self, target: Any, onclause: Any = None, *, full: bool = False) -> Query:
+        return self._clone(self._statement.outerjoin(target, onclause, full=full))
+
+    def select_from(self, *froms: Any) -> Query:
+        return self._clone(self._statement.select_from(*froms))
+
+    def with_entities(self, *entities: Any) -> Query:
+        return self._clone(self._statement.with_only_columns(*entities))
+
+    def add_columns(self, *columns: Any) -> Query:
+        return self._clone(self._statement.add_columns(*columns))
+
+    add_column = add_columns
+
+    def options(self, *options: Any) -> Query:
+        return self._clone(self._statement.options(*options))
+
+    def execution_options(self, **kw: Any) -> Query:
+        clone = self._clone(self._statement)
+        clone._options.update(kw)
+        return clone
+
+    def populate_existing(self) -> Query:
+        return self.execution_options(populate_existing=True)
+
+    def yield_per(self, count: int) -> Query:
+        return self.execution_options(yield_per=count)
+
+    def with_for_update(self, **kw: Any) -> Query:
+        return self._clone(self._statement.with_for_update(**kw))
+
+    def autoflush(self, setting: bool) -> Query:
+        return self.execution_options(autoflush=setting)
+
+    def enable_eagerloads(self, value: bool) -> Query:
+        return self
+
+    def params(self, *args: Any, **kw: Any) -> Query:
+        clone = self._clone(self._statement)
+        params = dict(args[0]) if args else {}
+        params.update(kw)
+        clone._options["_params"] = {**self._options.get("_params", {}), **params}
+        return clone
+
+    # -- derived statements ------------------------------------------------------------
+    @property
+    def statement(self) -> Select:
+        return self._statement
+
+    def subquery(self, name: str | None = None, **kw: Any) -> Any:
+        return self._statement.subquery(name)
+
+    def cte(self, name: str | None = None, recursive: bool = False, **kw: Any) -> Any:
+        return self._statement.cte(name, recursive)
+
+    def scalar_subquery(self) -> Any:
+        return self._statement.scalar_subquery()
+
+    def label(self, name: str) -> Any:
+        return self._statement.label(name)
+
+    def exists(self) -> Any:
+        return self._statement.exists()
+
+    def union(self, *queries: Query) -> Query:
+        compound = self._statement.union(*[q._statement for q in queries])
+        return self._clone(Select(compound.subquery()))
+
+    def union_all(self, *queries: Query) -> Query:
+        compound = self._statement.union_all(*[q._statement for q in queries])
+        return self._clone(Select(compound.subquery()))
+
+    @property
+    def column_descriptions(self) -> list:
+        return self._statement.column_descriptions
+
+    def __str__(self) -> str:
+        return str(self._statement)
+
+    # -- running -------------------------------------------------------------------------
+    def _execute(self, statement: Select | None = None) -> Any:
+        statement = statement if statement is not None else self._statement
+        options = dict(self._options)
+        params = options.pop("_params", None)
+        autoflush = options.pop("autoflush", True)
+        if not autoflush:
+            with self.session.no_autoflush:
+                return self.session.execute(statement, params, execution_options=options)
+        return self.session.execute(statement, params, execution_options=options)
+
+    def _single_entity(self) -> bool:
+        raws = self._statement._raw_columns
+        return len(raws) == 1 and (getattr(raws[0], "_is_entity", False) or
+                                   not hasattr(raws[0], "_select_columns"))
+
+    def _is_entity_query(self) -> bool:
+        raws = self._statement._raw_columns
+        return len(raws) == 1 and getattr(raws[0], "_is_entity", False)
+
+    def _result(self, statement: Select | None = None) -> Any:
+        result = self._execute(statement)
+        if self._is_entity_query():
+            return result.scalars()
+        return result
+
+    def all(self) -> list:
+        return self._result().all()
+
+    def __iter__(self):
+        return iter(self._result())
+
+    def first(self) -> Any:
+        return self._result(self._statement.limit(1)).first()
+
+    def one(self) -> Any:
+        try:
+            return self._result().one()
+        except sa_exc.NoResultFound:
+            raise sa_exc.NoResultFound("No row was found when one was required") from None
+
+    def one_or_none(self) -> Any:
+        return self._result().one_or_none()
+
+    def scalar(self) -> Any:
+        try:
+            row = self._execute().one_or_none()
+        except sa_exc.MultipleResultsFound:
+            raise
+        if row is None:
+            return None
+        return row[0]
+
+    def count(self) -> int:
+        inner = self._statement
+        stmt = Select(func.count(literal_column("*"))).select_from(inner.subquery())
+        return self.session.execute(stmt, self._options.get("_params")).scalar()
+
+    def get(self, ident: Any) -> Any:
+        raws = self._statement._raw_columns
+        mapper = raws[0].mapper if raws and getattr(raws[0], "_is_entity", False) else None
+        if mapper is None:
+            raise sa_exc.InvalidRequestError("Query.get() needs a query of one mapped class")
+        return self.session.get(mapper.class_, ident)
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, slice):
+            start, stop, step = item.start, item.stop, item.step
+            if step not in (None, 1):
+                return list(self)[item]
+            if (start is not None and start < 0) or (stop is not None and stop < 0):
+                return list(self)[item]
+            return self.slice(start or 0, stop).all() if stop is not None else \
+                self.offset(start or 0).all()
+        if item < 0:
+            return list(self)[item]
+        return self.slice(item, item + 1).one()
+
+    def delete(self, synchronize_session: Any = "auto") -> int:
+        entity = self._entity_class()
+        stmt = Delete(entity).where(*self._statement._where)
+        result = self.session.execute(
+            stmt, execution_options={"synchronize_session": synchronize_session})
+        return result.rowcount
+
+    def update(self, values: dict, synchronize_session: Any = "auto") -> int:
+        entity = self._entity_class()
+        stmt = Update(entity).where(*self._statement._where).values(values)
+        result = self.session.execute(
+            stmt, execution_options={"synchronize_session": synchronize_session})
+        return result.rowcount
+
+    def _entity_class(self) -> Any:
+        raws = self._statement._raw_columns
+        if raws and getattr(raws[0], "_is_entity", False):
+            return raws[0].mapper.class_
+        raise sa_exc.InvalidRequestError("bulk update()/delete() needs a query of a mapped class")

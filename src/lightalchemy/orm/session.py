@@ -1,0 +1,822 @@
+"""Session: the unit of work, the identity map and the transaction, together.
+
+The Session owns at most one Connection at a time, begun on first need and
+released at commit, rollback or close.  Flush runs the plan from
+``unitofwork.plan`` through ``persistence.run``; a failed flush rolls the
+database back at once and the Session demands ``rollback()`` before more work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from .. import exc as sa_exc
+from ..inspection import inspect
+from . import exc as orm_exc
+from . import loading, persistence, unitofwork
+from .base import STATE_KEY
+from .identity import IdentityMap
+from .state import InstanceState, instance_state
+
+
+class SessionTransaction:
+    """The Session's view of BEGIN (root) or SAVEPOINT (nested)."""
+
+    def __init__(self, session: Session, parent: SessionTransaction | None = None,
+                 nested: bool = False) -> None:
+        self.session = session
+        self.parent = parent
+        self.nested = nested
+        self._db_nested: Any = None
+        self._active = True
+        self._mark_new = len(session._flushed_new)
+        self._mark_deleted = len(session._flushed_deleted)
+        self._snapshot_new: dict = {}
+
+    @property
+    def is_active(self) -> bool:
+        return self._active and self.session._transaction is not None
+
+    def commit(self) -> None:
+        if self.nested:
+            self.session._commit_nested(self)
+        else:
+            self.session.commit()
+
+    def rollback(self) -> None:
+        if self.nested:
+            self.session._rollback_nested(self)
+        else:
+            self.session.rollback()
+
+    def close(self) -> None:
+        if self._active:
+            self.rollback()
+
+    def __enter__(self) -> SessionTransaction:
+        return self
+
+    def __exit__(self, type_: Any, value: Any, tb: Any) -> None:
+        if not self._active:
+            return
+        if type_ is None:
+            try:
+                self.commit()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.rollback()
+                raise
+        else:
+            self.rollback()
+
+
+class Session:
+    """The ORM's handle on the database; see SQLAlchemy's Session for the contract."""
+
+    _is_asyncio = False
+
+    def __init__(self, bind: Any = None, *, autoflush: bool = True,
+                 expire_on_commit: bool = True, autobegin: bool = True,
+                 twophase: bool = False, binds: dict | None = None,
+                 enable_baked_queries: bool = True, info: dict | None = None,
+                 query_cls: Any = None, autocommit: bool = False,
+                 join_transaction_mode: str = "conservative_savepoint",
+                 close_resets_only: Any = True) -> None:
+        if autocommit:
+            raise sa_exc.ArgumentError(
+                "autocommit=True is no longer supported (as in SQLAlchemy 2.0); use "
+                "'with session.begin():' or call session.commit() explicitly."
+            )
+        self.bind = bind
+        self.autoflush = autoflush
+        self.expire_on_commit = expire_on_commit
+        self.autobegin = autobegin
+        self.info = info or {}
+        self._query_cls = query_cls
+        self._identity_map = IdentityMap()
+        self._new: dict[InstanceState, Any] = {}
+        self._deleted: dict[InstanceState, Any] = {}
+        self._modified: set = set()
+        self._flushed_new: list = []
+        self._flushed_deleted: list = []
+        self._transaction: SessionTransaction | None = None
+        self._stack: list[SessionTransaction] = []
+        self._conn: Any = None
+        self._flushing = False
+        self._failed: BaseException | None = None
+        self._no_autoflush = 0
+
+    # -- context manager ------------------------------------------------------------
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- transaction ------------------------------------------------------------------
+    def _autobegin(self) -> SessionTransaction:
+        if self._transaction is None:
+            if not self.autobegin:
+                raise sa_exc.InvalidRequestError(
+                    "Autobegin is disabled on this Session; please call session.begin() to "
+                    "start a new transaction"
+                )
+            self._transaction = SessionTransaction(self)
+        return self._transaction
+
+    def _check_failed(self) -> None:
+        if self._failed is not None:
+            raise sa_exc.PendingRollbackError(
+                "This Session's transaction has been rolled back due to a previous exception "
+                f"during flush. To begin a new transaction with this Session, first issue "
+                f"Session.rollback(). Original exception was: {self._failed}",
+                code="7s2a",
+            )
+
+    def _connection(self) -> Any:
+        """The Connection of the current transaction, begun on first need."""
+        conn = self._conn
+        if conn is not None:
+            return conn
+        self._check_failed()
+        self._autobegin()
+        if self.bind is None:
+            raise sa_exc.UnboundExecutionError(
+                "This Session is not bound to an engine or connection; pass bind=engine to "
+                "Session() or sessionmaker()"
+            )
+        bind = self.bind
+        if getattr(bind, "_is_engine", False):
+            conn = bind.connect()
+            conn.begin()
+            self._owns_conn = True
+        else:
+            conn = bind
+            if not conn.in_transaction():
+                conn.begin()
+            self._owns_conn = False
+        self._conn = conn
+        return conn
+
+    def connection(self, bind_arguments: Any = None, execution_options: Any = None) -> Any:
+        conn = self._connection()
+        if execution_options:
+            conn.execution_options(**execution_options)
+        return conn
+
+    def get_bind(self, mapper: Any = None, **kw: Any) -> Any:
+        if self.bind is None:
+            raise sa_exc.UnboundExecutionError(
+                "Could not locate a bind configured on this Session; pass bind=engine"
+            )
+        return self.bind
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        if nested:
+            return self.begin_nested()
+        if self._transaction is not None:
+            raise sa_exc.InvalidRequestError(
+                "A transaction is already begun on this Session; call commit() or rollback() "
+                "first, or use begin_nested() for a SAVEPOINT."
+            )
+        self._transaction = SessionTransaction(self)
+        return self._transaction
+
+    def begin_nested(self) -> SessionTransaction:
+        self._autobegin()
+        self._check_failed()
+        if self._new or self._deleted or self._modified:
+            self.flush()
+        conn = self._connection()
+        parent = self._stack[-1] if self._stack else self._transaction
+        nested = SessionTransaction(self, parent, nested=True)
+        nested._db_nested = conn.begin_nested()
+        self._stack.append(nested)
+        return nested
+
+    def in_transaction(self) -> bool:
+        return self._transaction is not None
+
+    def in_nested_transaction(self) -> bool:
+        return bool(self._stack)
+
+    def get_transaction(self) -> SessionTransaction | None:
+        return self._transaction
+
+    def get_nested_transaction(self) -> SessionTransaction | None:
+        return self._stack[-1] if self._stack else None
+
+    @property
+    def is_active(self) -> bool:
+        return self._failed is None
+
+    def commit(self) -> None:
+        self._check_failed()
+        if self._transaction is None:
+            self._autobegin()
+        if self._new or self._deleted or self._modified:
+            self.flush()
+        conn = self._conn
+        if conn is not None:
+            try:
+                if conn.in_transaction():
+                    conn.commit()
+            except BaseException:
+                self._failed = None
+                self.rollback()
+                raise
+        for nested in self._stack:
+            nested._active = False
+        self._stack = []
+        self._after_commit()
+
+    def _after_commit(self) -> None:
+        for state in self._flushed_deleted:
+            state[0].session = None
+        self._flushed_deleted = []
+        self._flushed_new = []
+        if self.expire_on_commit:
+            self._expire_states(list(self._identity_map.values()))
+        self._release()
+
+    def _release(self) -> None:
+        conn = self._conn
+        self._conn = None
+        if conn is not None and getattr(self, "_owns_conn", True):
+            conn.close()
+        if self._transaction is not None:
+            self._transaction._active = False
+        self._transaction = None
+
+    def rollback(self) -> None:
+        conn = self._conn
+        if conn is not None:
+            try:
+                conn.rollback()
+            except sa_exc.DBAPIError:
+                conn.invalidate()
+        for nested in self._stack:
+            nested._active = False
+        self._stack = []
+        self._restore(0, 0)
+        for state in list(self._new):
+            self._detach(state, transient=True)
+        self._new.clear()
+        self._deleted.clear()
+        self._expire_states(list(self._identity_map.values()))
+        self._failed = None
+        self._release()
+
+    def _restore(self, mark_new: int, mark_deleted: int) -> None:
+        """Undo the bookkeeping of flushes after the given marks (rolled back in the DB)."""
+        for state in self._flushed_new[mark_new:]:
+            if self._identity_map.get(state.key) is state:
+                del self._identity_map[state.key]
+            state.key = None
+            state.session = None
+            state._strong = None
+            state.modified = False
+            state.committed_state = None
+            self._new.pop(state, None)
+            self._modified.discard(state)
+        del self._flushed_new[mark_new:]
+        for state, obj in self._flushed_deleted[mark_deleted:]:
+            state._deleted = False
+            state.session = self
+            self._identity_map[state.key] = state
+            state._strong = obj
+        del self._flushed_deleted[mark_deleted:]
+
+    def _commit_nested(self, nested: SessionTransaction) -> None:
+        if not nested._active:
+            raise sa_exc.InvalidRequestError("This nested transaction is inactive")
+        self._check_failed()
+        if self._new or self._deleted or self._modified:
+            self.flush()
+        while self._stack:
+            top = self._stack.pop()
+            top._active = False
+            if top is nested:
+                break
+        nested._db_nested.commit()
+
+    def _rollback_nested(self, nested: SessionTransaction) -> None:
+        if not nested._active:
+            return
+        while self._stack:
+            top = self._stack.pop()
+            top._active = False
+            if top is nested:
+                break
+        try:
+            nested._db_nested.rollback()
+        except sa_exc.DBAPIError:
+            pass
+        self._restore(nested._mark_new, nested._mark_deleted)
+        for state in list(self._new):
+            self._detach(state, transient=True)
+        self._new.clear()
+        self._deleted.clear()
+        self._failed = None
+        # objects changed inside the savepoint no longer match the database
+        self._expire_states(list(self._identity_map.values()))
+
+    # -- object membership ------------------------------------------------------------
+    def _state_of(self, obj: Any) -> InstanceState:
+        try:
+            return instance_state(obj)
+        except orm_exc.UnmappedInstanceError:
+            raise
+        except Exception:
+            raise orm_exc.UnmappedInstanceError(obj) from None
+
+    def add(self, instance: Any, _warn: bool = True) -> None:
+        state = self._state_of(instance)
+        self._autobegin()
+        if state.session is self:
+            if state in self._deleted and state.key is not None:
+                return
+            return
+        if state.session is not None:
+            raise sa_exc.InvalidRequestError(
+                f"Object '{state._describe()}' is already attached to session "
+                f"'{id(state.session)}' (this is '{id(self)}'); expunge it there first or "
+                "use merge()."
+            )
+        if state.key is None:
+            state.session = self
+            self._new[state] = instance
+            return
+        if state._deleted:
+            raise sa_exc.InvalidRequestError(
+                f"Instance '{state._describe()}' has been deleted. Use the make_transient() "
+                "function to send this object back to the transient state."
+            )
+        existing = self._identity_map.get(state.key)
+        if existing is not None and existing is not state and existing.obj() is not None:
+            raise sa_exc.InvalidRequestError(
+                f"Can't attach instance {state._describe()}; another instance with key "
+                f"{state.key!r} is already present in this session. Use merge() instead."
+            )
+        state.session = self
+        self._identity_map[state.key] = state
+        if state.modified:
+            state._strong = instance
+            self._modified.add(state)
+
+    def add_all(self, instances: Any) -> None:
+        for instance in instances:
+            self.add(instance)
+
+    def delete(self, instance: Any) -> None:
+        state = self._state_of(instance)
+        if state.key is None:
+            raise sa_exc.InvalidRequestError(
+                f"Instance '{state._describe()}' is not persisted; a pending object is removed "
+                "with expunge(), not delete()."
+            )
+        if state.session is not self:
+            self.add(instance)
+        self._autobegin()
+        if state._deleted:
+            return
+        self._deleted[state] = instance
+
+    def expunge(self, instance: Any) -> None:
+        state = self._state_of(instance)
+        if state.session is not self:
+            raise sa_exc.InvalidRequestError(
+                f"Instance {state._describe()} is not present in this Session"
+            )
+        self._detach(state, transient=state.key is None)
+
+    def _detach(self, state: InstanceState, transient: bool = False) -> None:
+        if state.key is not None and self._identity_map.get(state.key) is state:
+            del self._identity_map[state.key]
+        self._new.pop(state, None)
+        self._deleted.pop(state, None)
+        self._modified.discard(state)
+        state.session = None
+        state._strong = None
+
+    def expunge_all(self) -> None:
+        for state in list(self._identity_map.values()):
+            state.session = None
+            state._strong = None
+        for state in self._new:
+            state.session = None
+        for state, _obj in self._flushed_deleted:
+            state.session = None
+        self._identity_map = IdentityMap()
+        self._new = {}
+        self._deleted = {}
+        self._modified = set()
+        self._flushed_new = []
+        self._flushed_deleted = []
+
+    def close(self) -> None:
+        self.expunge_all()
+        conn = self._conn
+        self._conn = None
+        if conn is not None:
+            try:
+                if getattr(self, "_owns_conn", True):
+                    conn.close()
+                elif conn.in_transaction():
+                    conn.rollback()
+            except sa_exc.DBAPIError:
+                pass
+        for nested in self._stack:
+            nested._active = False
+        self._stack = []
+        if self._transaction is not None:
+            self._transaction._active = False
+        self._transaction = None
+        self._failed = None
+
+    reset = close
+
+    def invalidate(self) -> None:
+        if self._conn is not None:
+            self._conn.invalidate()
+        self.close()
+
+    def __contains__(self, instance: Any) -> bool:
+        try:
+            state = instance_state(instance)
+        except orm_exc.UnmappedInstanceError:
+            raise
+        return state.session is self and not state._deleted
+
+    def __iter__(self) -> Iterator:
+        return iter(list(self._new.values()) + self._identity_map.objects())
+
+    @property
+    def new(self) -> _IdentitySet:
+        return _IdentitySet(self._new.values())
+
+    @property
+    def deleted(self) -> _IdentitySet:
+        return _IdentitySet(self._deleted.values())
+
+    @property
+    def dirty(self) -> _IdentitySet:
+        out = []
+        for state in self._modified:
+            if state.session is self and state.key is not None and state not in self._deleted \
+                    and not state._deleted:
+                obj = state.obj()
+                if obj is not None:
+                    out.append(obj)
+        return _IdentitySet(out)
+
+    @property
+    def identity_map(self) -> IdentityMap:
+        return self._identity_map
+
+    def is_modified(self, instance: Any, include_collections: bool = True) -> bool:
+        state = self._state_of(instance)
+        obj = state.obj()
+        return bool(unitofwork.changed_columns(state, obj.__dict__)) if obj is not None else False
+
+    # -- expiry ------------------------------------------------------------------------
+    def _expire_states(self, states: list, keys: Any = None) -> None:
+        for state in states:
+            obj = state.obj()
+            if obj is None:
+                continue
+            d = obj.__dict__
+            if keys is None:
+                for key in state.mapper._attr_keys:
+                    d.pop(key, None)
+                state.committed_state = None
+                if state.modified:
+                    state.modified = False
+                    state._strong = None
+                    self._modified.discard(state)
+            else:
+                committed = state.committed_state
+                for key in keys:
+                    d.pop(key, None)
+                    if committed:
+                        committed.pop(key, None)
+                if not committed and state.modified:
+                    state.modified = False
+                    state._strong = None
+                    self._modified.discard(state)
+
+    def _persistent_state(self, instance: Any, action: str) -> InstanceState:
+        state = self._state_of(instance)
+        if state.session is not self or state.key is None:
+            raise sa_exc.InvalidRequestError(
+                f"Instance '{state._describe()}' is not persistent within this Session; "
+                f"cannot {action} it. Add it and flush first, or query it in this Session."
+            )
+        return state
+
+    def expire(self, instance: Any, attribute_names: list | None = None) -> None:
+        state = self._persistent_state(instance, "expire")
+        if attribute_names is not None:
+            unknown = [n for n in attribute_names if n not in state.mapper._attr_key_set]
+            if unknown:
+                raise sa_exc.InvalidRequestError(
+                    f"{state.class_.__name__} has no attribute(s) {unknown}; its attributes "
+                    f"are {', '.join(state.mapper._attr_keys)}"
+                )
+        self._expire_states([state], attribute_names)
+
+    def expire_all(self) -> None:
+        self._expire_states(list(self._identity_map.values()))
+
+    def refresh(self, instance: Any, attribute_names: list | None = None,
+                with_for_update: Any = None) -> None:
+        state = self._persistent_state(instance, "refresh")
+        loading.refresh_state(self, state, instance, attribute_names)
+
+    # -- flush --------------------------------------------------------------------------
+    def _autoflush(self) -> None:
+        if self.autoflush and not self._no_autoflush and not self._flushing and (
+                self._new or self._deleted or self._modified):
+            try:
+                self.flush()
+            except sa_exc.StatementError as error:
+                error.args = (error.args[0] + " (This Session's autoflush raised this error; "
+                              "consider using session.no_autoflush around the query that "
+                              "triggered it.)",) + error.args[1:]
+                raise
+
+    @property
+    @contextlib.contextmanager
+    def no_autoflush(self) -> Iterator[Session]:
+        self._no_autoflush += 1
+        try:
+            yield self
+        finally:
+            self._no_autoflush -= 1
+
+    def flush(self, objects: Any = None) -> None:
+        if self._flushing:
+            raise sa_exc.InvalidRequestError("Session is already flushing")
+        if not (self._new or self._deleted or self._modified):
+            return
+        self._check_failed()
+        new = [s for s in self._new if s not in self._deleted]
+        dirty = [s for s in self._modified
+                 if s.key is not None and not s._deleted and s not in self._deleted]
+        deleted = list(self._deleted)
+        if objects is not None:
+            chosen = {instance_state(o) for o in objects}
+            new = [s for s in new if s in chosen]
+            dirty = [s for s in dirty if s in chosen]
+            deleted = [s for s in deleted if s in chosen]
+        steps = unitofwork.plan(new, dirty, deleted)
+        self._flushing = True
+        conn = self._connection()
+        try:
+            for step in steps:
+                persistence.run(step, self, conn)
+        except BaseException as error:
+            self._flushing = False
+            self._failed = error
+            try:
+                conn.rollback()
+            except sa_exc.DBAPIError:
+                conn.invalidate()
+            raise
+        self._flushing = False
+        for state in new:
+            self._new.pop(state, None)
+            state._commit_all()
+        for state in dirty:
+            state._commit_all()
+            self._modified.discard(state)
+        for state in list(self._modified):
+            if state.key is not None and not state._deleted and state not in self._deleted \
+                    and (objects is None or state in dirty):
+                state._commit_all()
+                self._modified.discard(state)
+        for state in deleted:
+            obj = self._deleted.pop(state)
+            if self._identity_map.get(state.key) is state:
+                del self._identity_map[state.key]
+            state._deleted = True
+            state._commit_all()
+            self._modified.discard(state)
+            self._flushed_deleted.append((state, obj))
+
+    # -- querying -------------------------------------------------------------------------
+    def get(self, entity: Any, ident: Any, *, options: Any = None,
+            populate_existing: bool = False, with_for_update: Any = None,
+            identity_token: Any = None, execution_options: Any = None,
+            bind_arguments: Any = None) -> Any:
+        mapper = _mapper_for(entity)
+        pk = _normalize_ident(mapper, ident)
+        key = (mapper.class_, pk, None)
+        state = self._identity_map.get(key)
+        if state is not None:
+            obj = state.obj()
+            if obj is not None:
+                if state._deleted:
+                    return None
+                if populate_existing:
+                    loading.refresh_state(self, state, obj)
+                    return obj
+                d = obj.__dict__
+                if len(d) <= len(mapper._attr_keys):
+                    try:
+                        loading.load_unloaded(self, state, obj)
+                    except orm_exc.ObjectDeletedError:
+                        self._detach(state)
+                        return None
+                return obj
+        self._autoflush()
+        return loading.get_by_identity(self, mapper, pk)
+
+    def get_one(self, entity: Any, ident: Any, **kw: Any) -> Any:
+        found = self.get(entity, ident, **kw)
+        if found is None:
+            raise sa_exc.NoResultFound("No row was found when one was required")
+        return found
+
+    def query(self, *entities: Any, **kw: Any) -> Any:
+        from .query import Query
+
+        cls = self._query_cls or Query
+        return cls(entities, self)
+
+    def execute(self, statement: Any, params: Any = None, *, execution_options: Any = None,
+                bind_arguments: Any = None, **kw: Any) -> Any:
+        from .bulk import execute_dml
+        from .context import execute_select, is_orm_select
+
+        options = dict(getattr(statement, "_execution_options", None) or {})
+        if execution_options:
+            options.update(execution_options)
+        if getattr(statement, "_is_select", False):
+            self._autoflush()
+            if is_orm_select(statement):
+                return execute_select(self, statement, params, options)
+            result = self._connection().execute(statement, params)
+            if options.get("yield_per"):
+                result._yield_per = options["yield_per"]
+            return result
+        if getattr(statement, "_is_dml", False) and getattr(statement, "entity", None) is not None:
+            self._autoflush()
+            return execute_dml(self, statement, params, options)
+        if getattr(statement, "_is_dml", False):
+            self._autoflush()
+        return self._connection().execute(statement, params)
+
+    def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        return self.execute(statement, params, **kw).scalars()
+
+    def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        return self.execute(statement, params, **kw).scalar()
+
+    def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
+        state = self._state_of(instance)
+        if state.session is self:
+            return instance
+        mapper = state.mapper
+        d = instance.__dict__
+        ident = tuple(d.get(k) for k in mapper._pk_keys)
+        target = None
+        if None not in ident:
+            target = self.get(mapper.class_, ident) if load else None
+        if target is None:
+            target = mapper.class_.__new__(mapper.class_)
+            for key in mapper._attr_keys:
+                if key in d:
+                    target.__dict__[key] = d[key]
+            self.add(target)
+            return target
+        for key in mapper._attr_keys:
+            if key in d and (key not in target.__dict__ or target.__dict__[key] != d[key]):
+                setattr(target, key, d[key])
+        return target
+
+    def bulk_save_objects(self, objects: Any, **kw: Any) -> None:
+        self.add_all(objects)
+        self.flush()
+
+    def enable_relationship_loading(self, obj: Any) -> None:
+        raise sa_exc.InvalidRequestError("enable_relationship_loading() is not supported")
+
+
+class _IdentitySet(list):
+    """``session.new`` / ``dirty`` / ``deleted``: membership by identity."""
+
+    def __contains__(self, item: Any) -> bool:
+        return any(item is x for x in self)
+
+
+def _mapper_for(entity: Any) -> Any:
+    mapper = getattr(entity, "__mapper__", None) if isinstance(entity, type) else None
+    if mapper is None:
+        inspected = inspect(entity, raiseerr=True)
+        mapper = getattr(inspected, "mapper", None)
+        if mapper is None:
+            raise orm_exc.UnmappedClassError(entity)
+    return mapper
+
+
+def _normalize_ident(mapper: Any, ident: Any) -> tuple:
+    pk_keys = mapper._pk_keys
+    if isinstance(ident, dict):
+        values = []
+        for key, col in zip(pk_keys, mapper.primary_key):
+            if key in ident:
+                values.append(ident[key])
+            elif col.name in ident:
+                values.append(ident[col.name])
+            else:
+                raise sa_exc.InvalidRequestError(
+                    f"Incorrect names of values in identifier formed for primary key; "
+                    f"missing {key!r}, expected {list(pk_keys)}"
+                )
+        return tuple(values)
+    if isinstance(ident, tuple | list):
+        values = tuple(ident)
+    elif hasattr(ident, "_fields") and isinstance(ident, tuple):
+        values = tuple(ident)
+    else:
+        values = (ident,)
+    if len(values) != len(pk_keys):
+        raise sa_exc.InvalidRequestError(
+            f"Incorrect number of values in identifier formed from argument collection for "
+            f"{mapper.class_.__name__}: expected {len(pk_keys)} ({', '.join(pk_keys)}), got "
+            f"{len(values)}"
+        )
+    return values
+
+
+class sessionmaker:  # noqa: N801 - SQLAlchemy's name
+    """A configured Session factory: ``Session = sessionmaker(bind=engine)``."""
+
+    def __init__(self, bind: Any = None, *, class_: type = Session, autoflush: bool = True,
+                 expire_on_commit: bool = True, info: dict | None = None, **kw: Any) -> None:
+        if kw.get("autocommit"):
+            raise sa_exc.ArgumentError(
+                "autocommit=True is no longer supported (as in SQLAlchemy 2.0); use "
+                "'with Session.begin() as session:' or call session.commit()."
+            )
+        kw.pop("autocommit", None)
+        kw["bind"] = bind
+        kw["autoflush"] = autoflush
+        kw["expire_on_commit"] = expire_on_commit
+        if info is not None:
+            kw["info"] = info
+        self.kw = kw
+        self.class_ = type(class_.__name__, (class_,), {})
+
+    def __call__(self, **local_kw: Any) -> Session:
+        for key, value in self.kw.items():
+            local_kw.setdefault(key, value)
+        return self.class_(**local_kw)
+
+    def configure(self, **new_kw: Any) -> None:
+        self.kw.update(new_kw)
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Session]:
+        with self() as session, session.begin():
+            yield session
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kw.items())
+        return f"{type(self).__name__}(class_={self.class_.__name__!r}, {args})"
+
+
+def object_session(instance: Any) -> Session | None:
+    state = instance.__dict__.get(STATE_KEY) if hasattr(instance, "__dict__") else None
+    if state is None:
+        if getattr(type(instance), "__mapper__", None) is None:
+            raise orm_exc.UnmappedInstanceError(instance)
+        return None
+    return state.session
+
+
+def make_transient(instance: Any) -> None:
+    state = instance_state(instance)
+    session = state.session
+    if session is not None:
+        session._detach(state)
+    state.key = None
+    state._deleted = False
+    state.committed_state = None
+    state.modified = False
+
+
+def make_transient_to_detached(instance: Any) -> None:
+    state = instance_state(instance)
+    if state.session is not None or state.key is not None:
+        raise sa_exc.InvalidRequestError("Given object must be transient")
+    d = instance.__dict__
+    state.key = (state.class_, tuple(d.get(k) for k in state.mapper._pk_keys), None)
+    state._deleted = False
+
+
+def close_all_sessions() -> None:
+    """Sessions are not tracked globally; each is closed by its owner."""
