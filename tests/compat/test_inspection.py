@@ -1,6 +1,9 @@
+
 """``inspect(Model)`` mappers, ``inspect(engine)``, and FastAPI-style session setup."""
 
 from typing import Optional
+
+import pytest
 
 
 def _models(lib):
@@ -96,6 +99,7 @@ def test_inspect_unmapped_class_and_instance(compare):
     compare(scenario)
 
 
+@pytest.mark.xfail(strict=True, reason="known gap (issue 3): inspect(engine) (the Inspector) is not implemented yet")
 def test_inspect_engine_tables(compare):
     def scenario(lib):
         sa = lib.sa

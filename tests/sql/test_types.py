@@ -123,11 +123,14 @@ def test_none_round_trip(table_engine, name, type_, value):
             select(table.c[name]).where(table.c.id == key)).scalar_one() is None
 
 
-@pytest.mark.parametrize("name, type_, value", CASES, ids=[c[0] for c in CASES])
+# JSON text, huge texts/blobs and tiny floats are not meaningfully compared with = in SQL
+COMPARABLE = [c for c in CASES if not c[0].startswith(("json", "float_tiny", "large_binary",
+                                                        "text"))]
+
+
+@pytest.mark.parametrize("name, type_, value", COMPARABLE, ids=[c[0] for c in COMPARABLE])
 def test_value_in_where_clause(table_engine, name, type_, value):
     """A value bound in WHERE is converted exactly as when it was stored."""
-    if name.startswith(("json", "float_tiny", "large_binary", "text")):
-        pytest.skip("not meaningfully comparable with = in SQLite")
     table, engine = table_engine
     with engine.begin() as conn:
         key = conn.execute(insert(table).values({name: value})).inserted_primary_key[0]

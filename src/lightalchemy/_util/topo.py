@@ -29,7 +29,6 @@ def sort(items: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]]) 
     ready = [item for item in order if incoming[item] == 0]
     result = []
     while ready:
-        ready.sort(key=position.__getitem__)
         item = ready.pop(0)
         result.append(item)
         for later in after[item]:

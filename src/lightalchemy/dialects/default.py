@@ -21,6 +21,9 @@ class DefaultDialect:
     ddl_compiler = DDLCompiler
     type_compiler_cls = TypeCompiler
     begin_sql = "BEGIN"
+    #: send BEGIN only before the first statement that writes, as sqlite3 users expect:
+    #: a session that only reads holds no lock on the database file
+    lazy_begin = False
     isolation_levels: tuple[str, ...] = ()
 
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
@@ -67,6 +70,10 @@ class DefaultDialect:
             cursor.execute(sql)
         finally:
             cursor.close()
+
+    def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
+        """Whether BEGIN / COMMIT / ROLLBACK must be sent now."""
+        return True
 
     def is_disconnect(self, error: Exception, dbapi_conn: Any) -> bool:
         return False

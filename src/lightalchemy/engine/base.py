@@ -38,9 +38,8 @@ class Engine:
     @echo.setter
     def echo(self, value: Any) -> None:
         self._echo = value
-        if value:
-            _enable_echo(value)
-        self._log = bool(value) or log.isEnabledFor(logging.INFO)
+        self._logger = _echo_logger(value) if value else log
+        self._log = bool(value)
 
     @property
     def name(self) -> str:
@@ -105,8 +104,10 @@ class _EngineBegin:
             conn.close()
 
 
-def _enable_echo(value: Any) -> None:
-    logger = logging.getLogger("lightalchemy.engine")
+def _echo_logger(value: Any) -> logging.Logger:
+    """The logger of echoing engines: INFO and a stdout handler of its own, so that
+    echo on one engine does not turn logging on for the others."""
+    logger = logging.getLogger("lightalchemy.engine.Engine.echo")
     logger.setLevel(logging.DEBUG if value == "debug" else logging.INFO)
     if not any(getattr(h, "_lightalchemy_echo", False) for h in logger.handlers):
         import sys
@@ -115,6 +116,7 @@ def _enable_echo(value: Any) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         handler._lightalchemy_echo = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+    return logger
 
 
 class Connection:
@@ -131,9 +133,11 @@ class Connection:
         self._nested: list[NestedTransaction] = []
         self._closed = False
         self._invalid = False
-        self._log = engine._log
+        self._logger = engine._logger
+        self._log = engine._log or engine._logger.isEnabledFor(logging.INFO)
         self._execution_options = engine._execution_options
         self._savepoint_counter = 0
+        self._begin_pending = False
 
     # -- state ---------------------------------------------------------------
     @property
@@ -211,11 +215,29 @@ class Connection:
 
     def _emit(self, sql: str) -> None:
         if self._log:
-            log.info(sql)
+            self._logger.info(sql)
         try:
             self.dialect.do_execute_control(self._dbapi_connection, sql)
         except self.dialect.dbapi.Error as error:
             self._handle_error(error, sql, None, False)
+
+    def _control(self, kind: str) -> None:
+        """BEGIN, COMMIT or ROLLBACK, unless the dialect says there is nothing to do.
+
+        Two Connections may share one DB-API connection (a memory database); the
+        second joins the transaction the first began instead of beginning again.
+        """
+        if kind == "BEGIN" and self.dialect.lazy_begin:
+            self._begin_pending = True
+            return
+        self._begin_pending = False
+        if self.dialect.control_needed(self._dbapi_connection, kind):
+            self._emit(self.dialect.begin_sql if kind == "BEGIN" else kind)
+
+    def _begin_now(self) -> None:
+        self._begin_pending = False
+        if self.dialect.control_needed(self._dbapi_connection, "BEGIN"):
+            self._emit(self.dialect.begin_sql)
 
     def close(self) -> None:
         if self._closed:
@@ -303,9 +325,11 @@ class Connection:
 
     def _run(self, sql: str, params: Any, multi: bool) -> Any:
         """The one place a statement reaches the driver."""
+        if self._begin_pending and sql.lstrip()[:7].upper() not in _READS:
+            self._begin_now()
         if self._log:
-            log.info(sql)
-            log.info("[parameters] %r", params if not multi else params[:10])
+            self._logger.info(sql)
+            self._logger.info("[parameters] %r", params if not multi else params[:10])
         cursor = self._dbapi_connection.cursor()
         try:
             if multi:
@@ -346,6 +370,10 @@ class Connection:
         make_rows = _row_maker(tuple(keys), processors, extra)
         rowcount = cursor.rowcount
         return Result(_Source(cursor), keys, make_rows, rowcount=rowcount, compiled=compiled)
+
+
+# statements that may run before BEGIN where the dialect begins lazily
+_READS = ("SELECT", "SELECT ", "PRAGMA ", "EXPLAIN", "SELECT\n")
 
 
 def _no_rows(raw: list) -> list:
@@ -426,7 +454,7 @@ class RootTransaction(Transaction):
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
-        connection._emit(connection.dialect.begin_sql)
+        connection._control("BEGIN")
 
     def commit(self) -> None:
         conn = self.connection
@@ -435,7 +463,7 @@ class RootTransaction(Transaction):
         conn._nested = []
         self.is_active = False
         conn._transaction = None
-        conn._emit("COMMIT")
+        conn._control("COMMIT")
 
     def rollback(self) -> None:
         conn = self.connection
@@ -446,7 +474,7 @@ class RootTransaction(Transaction):
         conn._transaction = None
         if conn._invalid:
             return
-        conn._emit("ROLLBACK")
+        conn._control("ROLLBACK")
 
 
 class NestedTransaction(Transaction):
@@ -454,6 +482,8 @@ class NestedTransaction(Transaction):
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
+        if connection._begin_pending:
+            connection._begin_now()
         connection._savepoint_counter += 1
         self.name = f"sa_savepoint_{connection._savepoint_counter}"
         connection._emit(f"SAVEPOINT {self.name}")

@@ -54,9 +54,11 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
         kwargs.pop(ignored, None)
     dialect = dialect_cls(isolation_level=isolation_level, **kwargs.pop("dialect_kwargs", {}))
     if kwargs:
-        raise exc.ArgumentError(
-            f"Argument(s) {', '.join(repr(k) for k in kwargs)} are not accepted by "
-            f"create_engine() for the {dialect.name} dialect"
+        raise TypeError(
+            f"Invalid argument(s) {', '.join(repr(k) for k in kwargs)} sent to create_engine(), "
+            f"using configuration {type(dialect).__name__}/{type(None).__name__}/Engine. "
+            "Please check that the keyword arguments are appropriate for this combination of "
+            "components."
         )
     cargs, cparams = dialect.create_connect_args(u)
     cparams.update(connect_args)

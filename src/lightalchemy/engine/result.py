@@ -30,11 +30,11 @@ class Row(tuple):
         return dict(zip(self._fields, self))
 
     @property
-    def _t(self) -> tuple:
-        return tuple(self)
+    def _t(self) -> Row:
+        return self
 
-    def _tuple(self) -> tuple:
-        return tuple(self)
+    def _tuple(self) -> Row:
+        return self
 
     def __getattr__(self, name: str) -> Any:
         index = self._key_map.get(name)

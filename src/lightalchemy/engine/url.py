@@ -30,6 +30,9 @@ _PATTERN = re.compile(
 )
 
 
+_DEFAULT_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg", "postgres": "psycopg"}
+
+
 class URL(NamedTuple):
     """An immutable, parsed database URL (fields as in SQLAlchemy)."""
 
@@ -59,7 +62,9 @@ class URL(NamedTuple):
 
     def get_driver_name(self) -> str | None:
         parts = self.drivername.split("+", 1)
-        return parts[1] if len(parts) == 2 else None
+        if len(parts) == 2:
+            return parts[1]
+        return _DEFAULT_DRIVERS.get(parts[0])
 
     def set(self, **kw: Any) -> URL:
         if "query" in kw:
@@ -93,16 +98,17 @@ class URL(NamedTuple):
         return text
 
     def __str__(self) -> str:
-        return self.render_as_string(hide_password=False)
+        return self.render_as_string(hide_password=True)
 
     def __repr__(self) -> str:
         return self.render_as_string()
 
     def __hash__(self) -> int:
-        return hash(str(self))
+        return hash(self.render_as_string(hide_password=False))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, URL) and str(self) == str(other)
+        return isinstance(other, URL) and self.render_as_string(hide_password=False) == \
+            other.render_as_string(hide_password=False)
 
     def __ne__(self, other: object) -> bool:
         return not self == other

@@ -41,7 +41,7 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
     cls = mapper.class_
     if statement.__visit_name__ == "delete":
         for ident in keys:
-            state = imap.get((cls, ident, None))
+            state = imap._state_get((cls, ident, None))
             if state is not None:
                 obj = state.obj()
                 del imap[state.key]
@@ -62,7 +62,7 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
         else:
             expire.append(prop.key)
     for ident in keys:
-        state = imap.get((cls, ident, None))
+        state = imap._state_get((cls, ident, None))
         if state is None:
             continue
         obj = state.obj()

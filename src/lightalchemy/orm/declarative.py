@@ -192,7 +192,17 @@ def _map_class(cls: type, reg: registry) -> None:
         if klass is object or "__mapper__" in klass.__dict__ and klass is not cls:
             continue
         own = klass.__dict__
-        for name, value in own.items():
+        annotated = list(klass.__dict__.get("__annotations__", {}))
+        ordered = annotated + [n for n in own if n not in annotated]
+        for name in ordered:
+            if name not in own:
+                hint = hints.get(name)
+                inner, _ = _unwrap_mapped(_resolve(cls, hint))
+                if inner is not None and name not in columns:
+                    columns[name] = _column_from_mapped(cls, name, MappedColumn(), hint, reg,
+                                                        copy=False)
+                continue
+            value = own[name]
             if isinstance(value, _DeclaredAttr):
                 value = value.__get__(None, cls)
             if isinstance(value, MappedColumn):
@@ -214,13 +224,6 @@ def _map_class(cls: type, reg: registry) -> None:
                     "yet (it is being built); map the foreign key column and query the related "
                     "class explicitly for now."
                 )
-        for name, hint in _own_annotations(klass, hints).items():
-            if name in columns or name in own:
-                continue
-            inner, _ = _unwrap_mapped(hint)
-            if inner is None:
-                continue
-            columns[name] = _column_from_mapped(cls, name, MappedColumn(), hint, reg, copy=False)
     if table is None:
         if tablename is None:
             raise sa_exc.InvalidRequestError(

@@ -6,7 +6,26 @@ from typing import Any
 
 
 class IdentityMap(dict):
-    """A dict of identity key → InstanceState; objects themselves are held weakly."""
+    """Identity key → InstanceState; objects themselves are held weakly.
+
+    ``get`` and ``[]`` answer with the object, as SQLAlchemy's identity map
+    does; the ORM's own code reads states through ``_state_get``.
+    """
+
+    _state_get = dict.get
+
+    def get(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
+        state = dict.get(self, key)
+        if state is None:
+            return default
+        obj = state.obj()
+        return default if obj is None else obj
+
+    def __getitem__(self, key: Any) -> Any:
+        obj = dict.__getitem__(self, key).obj()
+        if obj is None:
+            raise KeyError(key)
+        return obj
 
     def _discard_state(self, state: Any) -> None:
         key = state.key

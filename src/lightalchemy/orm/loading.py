@@ -50,7 +50,7 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
     lines = [
         "def load(rows, session, refresh):",
         "    imap = session._identity_map",
-        "    imap_get = imap.get",
+        "    imap_get = imap._state_get",
         "    out = []",
         "    append = out.append",
         "    for row in rows:",

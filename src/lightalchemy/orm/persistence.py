@@ -13,7 +13,6 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from .. import exc as sa_exc
 from ..sql.compiler import _DefaultContext
 from ..sql.dml import Delete, Insert, Update
 from ..sql.elements import BindParameter
@@ -39,7 +38,8 @@ def _insert_info(mapper: Any) -> list:
     if info is None:
         info = []
         table = mapper.local_table
-        for key, prop in mapper._props.items():
+        order = {c: i for i, c in enumerate(table.columns)}
+        for key, prop in sorted(mapper._props.items(), key=lambda kv: order[kv[1].column]):
             col = prop.column
             py_default = col.default if col.default is not None and \
                 not col.default.is_clause_element else None
@@ -120,7 +120,7 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
     last_sig = None
     for state in step.states:
         d = state.obj().__dict__
-        sig = _signature(info, d)
+        sig = _signature(info, d)  # in table column order, as the compiler renders it
         if sig != last_sig:
             groups.append((sig, []))
             last_sig = sig
@@ -229,7 +229,8 @@ def _update_sql(mapper: Any, dialect: Any, keys: tuple) -> Any:
         onupdate = tuple(p.key for p in props.values()
                          if p.column.onupdate is not None and p.key not in keys
                          and not p.column.onupdate.is_clause_element)
-        all_keys = keys + onupdate
+        order = {c: i for i, c in enumerate(table.columns)}
+        all_keys = tuple(sorted(keys + onupdate, key=lambda k: order[props[k].column]))
         stmt = Update(table).values(
             {props[k].column: BindParameter(f"v_{k}", None, props[k].column.type, required=True)
              for k in all_keys})
@@ -291,7 +292,7 @@ def _update(step: UpdateRows, session: Any, conn: Any) -> None:
                 d.pop(key, None)
         if any(k in step.columns for k in pk_keys):
             new_key = (cls, tuple(d[k] for k in pk_keys), None)
-            if imap.get(state.key) is state:
+            if imap._state_get(state.key) is state:
                 del imap[state.key]
             state.key = new_key
             imap[new_key] = state

@@ -272,7 +272,7 @@ class Session:
     def _restore(self, mark_new: int, mark_deleted: int) -> None:
         """Undo the bookkeeping of flushes after the given marks (rolled back in the DB)."""
         for state in self._flushed_new[mark_new:]:
-            if self._identity_map.get(state.key) is state:
+            if self._identity_map._state_get(state.key) is state:
                 del self._identity_map[state.key]
             state.key = None
             state.session = None
@@ -348,13 +348,14 @@ class Session:
         if state.key is None:
             state.session = self
             self._new[state] = instance
+            state.modified = False
             return
         if state._deleted:
             raise sa_exc.InvalidRequestError(
                 f"Instance '{state._describe()}' has been deleted. Use the make_transient() "
                 "function to send this object back to the transient state."
             )
-        existing = self._identity_map.get(state.key)
+        existing = self._identity_map._state_get(state.key)
         if existing is not None and existing is not state and existing.obj() is not None:
             raise sa_exc.InvalidRequestError(
                 f"Can't attach instance {state._describe()}; another instance with key "
@@ -393,7 +394,7 @@ class Session:
         self._detach(state, transient=state.key is None)
 
     def _detach(self, state: InstanceState, transient: bool = False) -> None:
-        if state.key is not None and self._identity_map.get(state.key) is state:
+        if state.key is not None and self._identity_map._state_get(state.key) is state:
             del self._identity_map[state.key]
         self._new.pop(state, None)
         self._deleted.pop(state, None)
@@ -599,7 +600,7 @@ class Session:
                 self._modified.discard(state)
         for state in deleted:
             obj = self._deleted.pop(state)
-            if self._identity_map.get(state.key) is state:
+            if self._identity_map._state_get(state.key) is state:
                 del self._identity_map[state.key]
             state._deleted = True
             state._commit_all()
@@ -614,7 +615,7 @@ class Session:
         mapper = _mapper_for(entity)
         pk = _normalize_ident(mapper, ident)
         key = (mapper.class_, pk, None)
-        state = self._identity_map.get(key)
+        state = self._identity_map._state_get(key)
         if state is not None:
             obj = state.obj()
             if obj is not None:

@@ -191,7 +191,12 @@ def instance_state(obj: Any) -> InstanceState:
     if mapper is None or not hasattr(obj, "__dict__"):
         raise orm_exc.UnmappedInstanceError(obj)
     state = InstanceState(obj, mapper)
-    obj.__dict__[STATE_KEY] = state
+    # a transient object is kept alive by its state until it has an identity
+    state._strong = obj
+    d = obj.__dict__
+    if any(key in d for key in mapper._attr_keys):
+        state.modified = True
+    d[STATE_KEY] = state
     return state
 
 

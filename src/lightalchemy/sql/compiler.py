@@ -32,8 +32,8 @@ from .selectable import (
     ColumnCollection,
     Join,
     Select,
-    _coerce_from,
     _base_tables,
+    _coerce_from,
 )
 
 LITERAL, NAMED, DEFAULT = 0, 1, 2
@@ -1065,7 +1065,10 @@ class DDLCompiler(SQLCompiler):
         return text
 
     def column_type(self, column: Any) -> str:
-        return self.dialect.type_compiler.process(column.type)
+        type_ = column.type
+        if isinstance(type_, sqltypes.NullType) and column.foreign_keys:
+            type_ = column.type = next(iter(column.foreign_keys)).column.type
+        return self.dialect.type_compiler.process(type_)
 
     def default_sql(self, column: Any) -> str | None:
         server_default = column.server_default

@@ -263,8 +263,6 @@ class BindParameter(ColumnElement):
             type_ = sqltypes.to_instance(type_)
             if type_ is sqltypes.NULLTYPE and value is not None:
                 type_ = _type_for_value(value)
-            elif type_._is_string is False and isinstance(value, str) and type_._coerce_str:
-                pass
         self.type = type_
         self.unique = unique
         self.key = key or "param"
@@ -408,19 +406,19 @@ def _result_name_of(element: Any) -> str | None:
 
 
 def desc(column: Any) -> UnaryExpression:
-    return UnaryExpression(_coerce_column(column), modifier=ops.desc)
+    return UnaryExpression(_coerce_order_by(column), modifier=ops.desc)
 
 
 def asc(column: Any) -> UnaryExpression:
-    return UnaryExpression(_coerce_column(column), modifier=ops.asc)
+    return UnaryExpression(_coerce_order_by(column), modifier=ops.asc)
 
 
 def nulls_first(column: Any) -> UnaryExpression:
-    return UnaryExpression(_coerce_column(column), modifier=ops.nulls_first)
+    return UnaryExpression(_coerce_order_by(column), modifier=ops.nulls_first)
 
 
 def nulls_last(column: Any) -> UnaryExpression:
-    return UnaryExpression(_coerce_column(column), modifier=ops.nulls_last)
+    return UnaryExpression(_coerce_order_by(column), modifier=ops.nulls_last)
 
 
 def distinct(expr: Any) -> UnaryExpression:
@@ -767,7 +765,9 @@ class Case(ColumnElement):
 
     @property
     def _from_objects(self) -> list:
-        froms = []
+        froms = list(self.value._from_objects) if self.value is not None else []
+        if self.else_ is not None:
+            froms += self.else_._from_objects
         for condition, result in self.whens:
             froms += condition._from_objects + result._from_objects
         return froms

@@ -200,7 +200,15 @@ def _coerce_from(value: Any) -> Any:
             return element
     if getattr(value, "_is_select", False):
         return value.subquery()
-    raise exc.ArgumentError(f"FROM expression expected, got {value!r}")
+    from ..inspection import inspect
+
+    inspected = inspect(value, raiseerr=False)
+    selectable = getattr(inspected, "selectable", None)
+    if selectable is not None:
+        return selectable
+    raise exc.ArgumentError(
+        f"FROM expression expected, got {value!r}; pass a Table, a mapped class or a subquery"
+    )
 
 
 class Join(FromClause):

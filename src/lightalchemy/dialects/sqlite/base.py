@@ -52,6 +52,19 @@ class SQLiteCompiler(SQLCompiler):
 
 
 class SQLiteDDLCompiler(DDLCompiler):
+    def column_spec(self, column: Any) -> str:
+        table = column.table
+        if table is not None and table.kwargs.get("sqlite_autoincrement") and \
+                table.autoincrement_column is column:
+            return self.quote(column.name) + " INTEGER PRIMARY KEY AUTOINCREMENT"
+        return super().column_spec(column)
+
+    def constraint_specs(self, table: Any) -> list[str]:
+        specs = super().constraint_specs(table)
+        if table.kwargs.get("sqlite_autoincrement") and table.autoincrement_column is not None:
+            specs = [s for s in specs if not s.startswith("PRIMARY KEY")]
+        return specs
+
     def column_type(self, column: Any) -> str:
         # Only INTEGER PRIMARY KEY is an alias of the rowid and so generates keys; a
         # BigInteger key would otherwise never be filled in.

@@ -13,6 +13,7 @@ from .base import SQLiteDialect
 
 class SQLiteDialect_pysqlite(SQLiteDialect):
     driver = "pysqlite"
+    lazy_begin = True
     dbapi = sqlite3
 
     def create_connect_args(self, url: Any) -> tuple[list, dict]:
@@ -54,6 +55,10 @@ class SQLiteDialect_pysqlite(SQLiteDialect):
 
     def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
         dbapi_conn.execute(sql)
+
+    def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
+        # sqlite3 knows whether a transaction is open; a shared connection joins it
+        return dbapi_conn.in_transaction is (kind != "BEGIN")
 
     def get_pool_class(self, url: Any) -> type:
         if _is_memory(url):
