@@ -28,7 +28,15 @@ def _load_dialect_class(url: URL) -> type:
             f"Can't load plugin: sqlalchemy.dialects:{url.drivername}; lightalchemy supports "
             f"{', '.join(sorted(set(_DIALECTS) - {'postgres'}))} URLs"
         )
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise
+        raise exc.NoSuchModuleError(
+            f"Can't load plugin: sqlalchemy.dialects:{url.drivername}; the {backend} dialect "
+            "is not available in this version of lightalchemy yet (SQLite is)."
+        ) from None
     return module.dialect_for_driver(url.get_driver_name())
 
 
