@@ -453,7 +453,6 @@ def test_attribute_error_for_unknown_column(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): a closed Result does not raise ResourceClosedError yet")
 def test_resource_closed_error(compare):
     def scenario(lib):
         sa = lib.sa

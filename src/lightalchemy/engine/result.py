@@ -177,15 +177,122 @@ class _ListSource:
         self.closed = True
 
 
-def _identity_rows(raw: list) -> list:
-    return raw
+class _Fetching:
+    """The fetch API shared by Result and its filtered views.
+
+    Subclasses supply ``_all()`` and ``_many(size)`` (already converted and
+    de-duplicated), ``_chunk_size()`` and ``_soft_close()``.
+    """
+
+    _seen: set | None = None
+    _unique_key: Callable | None = None
+
+    def _all(self) -> list:
+        raise NotImplementedError
+
+    def _many(self, size: int) -> list:
+        raise NotImplementedError
+
+    def _chunk_size(self) -> int:
+        raise NotImplementedError
+
+    def _soft_close(self) -> None:
+        raise NotImplementedError
+
+    def _filter_unique(self, items: list) -> list:
+        seen = self._seen
+        if seen is None:
+            return items
+        key = self._unique_key or _hashable
+        out = []
+        for item in items:
+            marker = key(item)
+            if marker not in seen:
+                seen.add(marker)
+                out.append(item)
+        return out
+
+    def unique(self, strategy: Callable | None = None) -> Any:
+        self._seen = set()
+        self._unique_key = strategy
+        return self
+
+    def __iter__(self) -> Iterator:
+        size = self._chunk_size()
+        while True:
+            rows = self._many(size)
+            if not rows:
+                return
+            yield from rows
+
+    def __next__(self) -> Any:
+        rows = self._many(1)
+        if not rows:
+            raise StopIteration
+        return rows[0]
+
+    def all(self) -> list:
+        return self._all()
+
+    def fetchall(self) -> list:
+        return self._all()
+
+    def fetchmany(self, size: int | None = None) -> list:
+        return self._many(size or self._chunk_size())
+
+    def partitions(self, size: int | None = None) -> Iterator[list]:
+        size = size or self._chunk_size()
+        while True:
+            rows = self._many(size)
+            if not rows:
+                return
+            yield rows
+
+    def first(self) -> Any:
+        rows = self._many(1)
+        self._soft_close()
+        return rows[0] if rows else None
+
+    def one_or_none(self) -> Any:
+        return self._only(False)
+
+    def one(self) -> Any:
+        return self._only(True)
+
+    def _only(self, required: bool) -> Any:
+        rows = self._many(2)
+        self._soft_close()
+        if not rows:
+            if required:
+                raise exc.NoResultFound("No row was found when one was required")
+            return None
+        if len(rows) > 1:
+            raise exc.MultipleResultsFound(
+                "Multiple rows were found when exactly one was required"
+                if required else "Multiple rows were found when one or none was required"
+            )
+        return rows[0]
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
 
 
-class Result:
-    """Rows of one execution.  Consumed once; ``all()`` and friends close it."""
+class Result(_Fetching):
+    """Rows of one execution, consumed once.
 
-    _unique = False
+    Running out of rows (or ``first()``/``one()``) closes the cursor softly:
+    later fetches return nothing.  ``close()`` closes hard: later fetches raise
+    ResourceClosedError, as in SQLAlchemy.
+    """
+
     _yield_per: int | None = None
+    _hard_closed = False
 
     def __init__(self, source: Any, keys: list, make_rows: Callable[[list], list],
                  make_scalars: Callable[[list, int], list] | None = None,
@@ -200,17 +307,17 @@ class Result:
         self.context = compiled
         self.returns_rows = returns_rows
         self._inserted_primary_key = inserted_primary_key
-        self._buffer: list = []
-        self._seen: set | None = None
-        self._unique_key: Callable | None = None
 
     # -- bookkeeping -----------------------------------------------------------
     @property
     def closed(self) -> bool:
-        return self._source.closed and not self._buffer
+        return self._source.closed
 
     def close(self) -> None:
-        self._buffer = []
+        self._hard_closed = True
+        self._source.close()
+
+    def _soft_close(self) -> None:
         self._source.close()
 
     def keys(self) -> RMKeyView:
@@ -229,40 +336,23 @@ class Result:
             raise exc.ResourceClosedError(
                 "This result object does not return rows. It has been closed automatically."
             )
+        if self._hard_closed:
+            raise exc.ResourceClosedError("This result object is closed.")
 
     def _raw_all(self) -> list:
-        rows = self._buffer + self._source.fetchall() if self._buffer else self._source.fetchall()
-        self._buffer = []
-        return rows
+        self._check_rows()
+        return self._source.fetchall()
 
     def _raw_many(self, size: int) -> list:
-        if self._buffer:
-            rows = self._buffer[:size]
-            self._buffer = self._buffer[size:]
-            if len(rows) < size:
-                rows += self._source.fetchmany(size - len(rows))
-            return rows
+        self._check_rows()
         return self._source.fetchmany(size)
 
-    def _filter_unique(self, made: list) -> list:
-        if self._seen is None:
-            return made
-        seen = self._seen
-        key = self._unique_key or _hashable
-        out = []
-        for item in made:
-            marker = key(item)
-            if marker not in seen:
-                seen.add(marker)
-                out.append(item)
-        return out
-
-    def _rows_all(self) -> list:
-        self._check_rows()
+    def _all(self) -> list:
         return self._filter_unique(self._make_rows(self._raw_all()))
 
-    def _rows_many(self, size: int) -> list:
-        self._check_rows()
+    def _many(self, size: int) -> list:
+        if self._seen is None:
+            return self._make_rows(self._raw_many(size))
         out: list = []
         while len(out) < size:
             raw = self._raw_many(size - len(out))
@@ -275,59 +365,13 @@ class Result:
         return self._yield_per or 1000
 
     # -- public API ------------------------------------------------------------
-    def __iter__(self) -> Iterator:
-        size = self._chunk_size()
-        while True:
-            rows = self._rows_many(size)
-            if not rows:
-                return
-            yield from rows
-
-    def __next__(self) -> Any:
-        rows = self._rows_many(1)
-        if not rows:
-            raise StopIteration
-        return rows[0]
-
-    def all(self) -> list:
-        return self._rows_all()
-
-    def fetchall(self) -> list:
-        return self._rows_all()
-
-    def fetchmany(self, size: int | None = None) -> list:
-        return self._rows_many(size or self._chunk_size())
-
     def fetchone(self) -> Any:
-        rows = self._rows_many(1)
+        rows = self._many(1)
         return rows[0] if rows else None
 
     def first(self) -> Any:
         self._check_rows()
-        rows = self._rows_many(1)
-        self.close()
-        return rows[0] if rows else None
-
-    def one_or_none(self) -> Any:
-        return self._only(False)
-
-    def one(self) -> Any:
-        return self._only(True)
-
-    def _only(self, required: bool) -> Any:
-        self._check_rows()
-        rows = self._rows_many(2)
-        self.close()
-        if not rows:
-            if required:
-                raise exc.NoResultFound("No row was found when one was required")
-            return None
-        if len(rows) > 1:
-            raise exc.MultipleResultsFound(
-                "Multiple rows were found when exactly one was required"
-                if required else "Multiple rows were found when one or none was required"
-            )
-        return rows[0]
+        return super().first()
 
     def scalar(self) -> Any:
         row = self.first()
@@ -371,22 +415,9 @@ class Result:
     def t(self) -> Result:
         return self
 
-    def unique(self, strategy: Callable | None = None) -> Result:
-        self._seen = set()
-        self._unique_key = strategy
-        return self
-
     def yield_per(self, num: int) -> Result:
         self._yield_per = num
         return self
-
-    def partitions(self, size: int | None = None) -> Iterator[list]:
-        size = size or self._chunk_size()
-        while True:
-            rows = self._rows_many(size)
-            if not rows:
-                return
-            yield rows
 
     def freeze(self) -> Any:
         rows = self._raw_all()
@@ -396,12 +427,6 @@ class Result:
             return Result(_ListSource(list(rows)), keys, make, make_scalars)
 
         return thaw
-
-    def __enter__(self) -> Result:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
 
 
 def _hashable(item: Any) -> Any:
@@ -416,8 +441,8 @@ class RMKeyView(list):
     """The column names of a result; ``"x" in result.keys()`` works."""
 
 
-class _FilteredResult:
-    """Shared behaviour of ScalarResult and MappingResult over a parent Result."""
+class _FilteredResult(_Fetching):
+    """A view over a parent Result that converts each row."""
 
     _parent: Result
 
@@ -425,72 +450,24 @@ class _FilteredResult:
         raise NotImplementedError
 
     def _all(self) -> list:
-        return self._convert(self._parent._rows_all())
+        return self._filter_unique(self._convert(self._parent._all()))
 
     def _many(self, size: int) -> list:
-        return self._convert(self._parent._rows_many(size))
-
-    def all(self) -> list:
-        return self._all()
-
-    def fetchall(self) -> list:
-        return self._all()
-
-    def fetchmany(self, size: int | None = None) -> list:
-        return self._many(size or self._parent._chunk_size())
-
-    def __iter__(self) -> Iterator:
-        size = self._parent._chunk_size()
-        while True:
-            rows = self._many(size)
+        if self._seen is None:
+            return self._convert(self._parent._many(size))
+        out: list = []
+        while len(out) < size:
+            rows = self._parent._many(size - len(out))
             if not rows:
-                return
-            yield from rows
+                break
+            out += self._filter_unique(self._convert(rows))
+        return out
 
-    def __next__(self) -> Any:
-        rows = self._many(1)
-        if not rows:
-            raise StopIteration
-        return rows[0]
+    def _chunk_size(self) -> int:
+        return self._parent._chunk_size()
 
-    def partitions(self, size: int | None = None) -> Iterator[list]:
-        size = size or self._parent._chunk_size()
-        while True:
-            rows = self._many(size)
-            if not rows:
-                return
-            yield rows
-
-    def first(self) -> Any:
-        rows = self._many(1)
-        self._parent.close()
-        return rows[0] if rows else None
-
-    def one_or_none(self) -> Any:
-        return self._only(False)
-
-    def one(self) -> Any:
-        return self._only(True)
-
-    def _only(self, required: bool) -> Any:
-        rows = self._many(2)
-        self._parent.close()
-        if not rows:
-            if required:
-                raise exc.NoResultFound("No row was found when one was required")
-            return None
-        if len(rows) > 1:
-            raise exc.MultipleResultsFound(
-                "Multiple rows were found when exactly one was required"
-                if required else "Multiple rows were found when one or none was required"
-            )
-        return rows[0]
-
-    def unique(self, strategy: Callable | None = None) -> Any:
-        self._unique = True
-        self._seen_local: set = set()
-        self._strategy = strategy
-        return self
+    def _soft_close(self) -> None:
+        self._parent._soft_close()
 
     def close(self) -> None:
         self._parent.close()
@@ -503,17 +480,9 @@ class _FilteredResult:
     def closed(self) -> bool:
         return self._parent.closed
 
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
 
 class ScalarResult(_FilteredResult):
-    """The first (or chosen) column of each row."""
-
-    _unique = False
+    """One column of each row (the first by default)."""
 
     def __init__(self, parent: Result, index: int) -> None:
         self._parent = parent
@@ -521,43 +490,28 @@ class ScalarResult(_FilteredResult):
 
     def _convert(self, rows: list) -> list:
         index = self._index
-        values = [row[index] for row in rows]
-        if self._unique:
-            seen = self._seen_local
-            key = self._strategy or _hashable
-            out = []
-            for value in values:
-                marker = key(value)
-                if marker not in seen:
-                    seen.add(marker)
-                    out.append(value)
-            return out
-        return values
+        return [row[index] for row in rows]
+
+    def _direct(self) -> bool:
+        # ORM results can build the scalars (objects) without building Rows first
+        parent = self._parent
+        return parent._make_scalars is not None and parent._seen is None
 
     def _all(self) -> list:
-        parent = self._parent
-        if parent._make_scalars is not None and parent._seen is None:
-            parent._check_rows()
-            return self._dedupe(parent._make_scalars(parent._raw_all(), self._index))
+        if self._direct():
+            parent = self._parent
+            return self._filter_unique(parent._make_scalars(parent._raw_all(), self._index))
         return super()._all()
 
     def _many(self, size: int) -> list:
-        parent = self._parent
-        if parent._make_scalars is not None and parent._seen is None and not self._unique:
-            parent._check_rows()
+        if self._direct() and self._seen is None:
+            parent = self._parent
             return parent._make_scalars(parent._raw_many(size), self._index)
         return super()._many(size)
-
-    def _dedupe(self, values: list) -> list:
-        if not self._unique:
-            return values
-        return self._convert([(v,) for v in values]) if self._index == 0 else values
 
 
 class MappingResult(_FilteredResult):
     """Each row as a RowMapping (a read-only dict by column name)."""
-
-    _unique = False
 
     def __init__(self, parent: Result) -> None:
         self._parent = parent

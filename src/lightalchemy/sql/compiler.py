@@ -897,43 +897,49 @@ def _strip(kw: dict) -> dict:
                          "nested", "correlate", "include_table")}
 
 
-def _walk_tables(element: Any) -> list:
-    found = []
+def _walk(element: Any) -> Any:
+    """Every node below ``element`` (itself included), for the few whole-tree questions."""
     stack = [element]
     while stack:
         item = stack.pop()
-        table = getattr(item, "table", None)
-        if table is not None and not isinstance(item, (Alias,)):
-            found.append(table)
-        for attr in ("left", "right", "element", "clause"):
-            child = item.__dict__.get(attr) if hasattr(item, "__dict__") else None
-            if isinstance(child, ClauseElement):
-                stack.append(child)
-        for child in getattr(item, "clauses", ()) or ():
-            stack.append(child)
-    return found
+        yield item
+        attrs = getattr(item, "__dict__", None)
+        if attrs is not None:
+            for attr in ("left", "right", "element", "clause"):
+                child = attrs.get(attr)
+                if isinstance(child, ClauseElement):
+                    stack.append(child)
+        stack.extend(getattr(item, "clauses", ()) or ())
+
+
+def _walk_tables(element: Any) -> list:
+    return [item.table for item in _walk(element)
+            if getattr(item, "table", None) is not None and not isinstance(item, Alias)]
 
 
 def _named_binds(element: Any) -> set:
-    names = set()
-    stack = [element]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, BindParameter) and not item.unique:
-            names.add(item.key)
-        for attr in ("left", "right", "element", "clause"):
-            child = item.__dict__.get(attr) if hasattr(item, "__dict__") else None
-            if isinstance(child, ClauseElement):
-                stack.append(child)
-        for child in getattr(item, "clauses", ()) or ():
-            stack.append(child)
-    return names
+    return {item.key for item in _walk(element)
+            if isinstance(item, BindParameter) and not item.unique}
 
 
 class TypeCompiler:
-    """Type → DDL name.  Dialects override names through ``type_names``."""
+    """Type → DDL name, as data: dialects override entries of the three tables."""
 
-    type_names: dict[str, str] = {}
+    #: visit name → fixed SQL name
+    type_names: dict[str, str] = {
+        "integer": "INTEGER", "small_integer": "SMALLINT", "big_integer": "BIGINT",
+        "double": "DOUBLE", "boolean": "BOOLEAN", "datetime": "DATETIME", "date": "DATE",
+        "time": "TIME", "interval": "DATETIME", "large_binary": "BLOB", "uuid": "CHAR(32)",
+    }
+    #: visit name → SQL name that takes the type's length (and collation)
+    length_names: dict[str, str] = {
+        "string": "VARCHAR", "VARCHAR": "VARCHAR", "CHAR": "CHAR", "NVARCHAR": "NVARCHAR",
+        "unicode": "VARCHAR", "text": "TEXT", "unicode_text": "TEXT", "enum": "VARCHAR",
+    }
+    #: visit name → SQL name that takes precision and scale
+    numeric_names: dict[str, str] = {
+        "numeric": "NUMERIC", "NUMERIC": "NUMERIC", "DECIMAL": "DECIMAL",
+    }
 
     def process(self, type_: Any) -> str:
         variants = type_.__dict__.get("_variants")
@@ -946,6 +952,12 @@ class TypeCompiler:
         name = self.type_names.get(visit_name)
         if name is not None:
             return name
+        name = self.length_names.get(visit_name)
+        if name is not None:
+            return self._length(name, type_)
+        name = self.numeric_names.get(visit_name)
+        if name is not None:
+            return self._numeric(name, type_)
         return visit_name.upper()
 
     def _length(self, base: str, type_: Any) -> str:
@@ -956,45 +968,6 @@ class TypeCompiler:
             text += f' COLLATE "{collation}"'
         return text
 
-    def visit_integer(self, type_: Any) -> str:
-        return "INTEGER"
-
-    def visit_small_integer(self, type_: Any) -> str:
-        return "SMALLINT"
-
-    def visit_big_integer(self, type_: Any) -> str:
-        return "BIGINT"
-
-    def visit_string(self, type_: Any) -> str:
-        return self._length("VARCHAR", type_)
-
-    def visit_VARCHAR(self, type_: Any) -> str:
-        return self._length("VARCHAR", type_)
-
-    def visit_CHAR(self, type_: Any) -> str:
-        return self._length("CHAR", type_)
-
-    def visit_NVARCHAR(self, type_: Any) -> str:
-        return self._length("NVARCHAR", type_)
-
-    def visit_unicode(self, type_: Any) -> str:
-        return self._length("VARCHAR", type_)
-
-    def visit_text(self, type_: Any) -> str:
-        return self._length("TEXT", type_)
-
-    def visit_unicode_text(self, type_: Any) -> str:
-        return self._length("TEXT", type_)
-
-    def visit_numeric(self, type_: Any) -> str:
-        return self._numeric("NUMERIC", type_)
-
-    def visit_NUMERIC(self, type_: Any) -> str:
-        return self._numeric("NUMERIC", type_)
-
-    def visit_DECIMAL(self, type_: Any) -> str:
-        return self._numeric("DECIMAL", type_)
-
     def _numeric(self, base: str, type_: Any) -> str:
         if type_.precision is not None and type_.scale is not None:
             return f"{base}({type_.precision}, {type_.scale})"
@@ -1004,33 +977,6 @@ class TypeCompiler:
 
     def visit_float(self, type_: Any) -> str:
         return f"FLOAT({type_.precision})" if type_.precision else "FLOAT"
-
-    def visit_double(self, type_: Any) -> str:
-        return "DOUBLE"
-
-    def visit_boolean(self, type_: Any) -> str:
-        return "BOOLEAN"
-
-    def visit_datetime(self, type_: Any) -> str:
-        return "DATETIME"
-
-    def visit_date(self, type_: Any) -> str:
-        return "DATE"
-
-    def visit_time(self, type_: Any) -> str:
-        return "TIME"
-
-    def visit_interval(self, type_: Any) -> str:
-        return "DATETIME"
-
-    def visit_large_binary(self, type_: Any) -> str:
-        return "BLOB"
-
-    def visit_enum(self, type_: Any) -> str:
-        return self._length("VARCHAR", type_)
-
-    def visit_uuid(self, type_: Any) -> str:
-        return "CHAR(32)"
 
     def visit_null(self, type_: Any) -> str:
         raise exc.CompileError(
@@ -1082,7 +1028,7 @@ class DDLCompiler(SQLCompiler):
         return "(" + self.process(arg) + ")"
 
     def constraint_specs(self, table: Any) -> list[str]:
-        from .schema import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
+        from .schema import CheckConstraint, UniqueConstraint
 
         specs = []
         pk = table.primary_key
@@ -1102,40 +1048,24 @@ class DDLCompiler(SQLCompiler):
             elif isinstance(constraint, CheckConstraint):
                 specs.append(name + "CHECK (" + self.process(constraint.sqltext,
                                                              include_table=False) + ")")
-        fk_groups: list = []
-        seen_constraints: set = set()
+        # a ForeignKeyConstraint renders its keys together; a lone ForeignKey is its own group
+        groups: dict = {}
         for col in table.columns:
             for fk in sorted(col.foreign_keys, key=lambda f: f.target_fullname):
-                if fk.constraint is not None:
-                    if id(fk.constraint) not in seen_constraints:
-                        seen_constraints.add(id(fk.constraint))
-                        fk_groups.append(fk.constraint)
-                else:
-                    fk_groups.append(fk)
-        for item in fk_groups:
-            if isinstance(item, ForeignKeyConstraint):
-                if item.use_alter:
-                    continue
-                elements = item.elements
-                name = f"CONSTRAINT {self.quote(item.name)} " if item.name else ""
-                local = ", ".join(self.quote(fk.parent.name) for fk in elements)
-                remote_table = elements[0].column.table
-                remote = ", ".join(self.quote(fk.column.name) for fk in elements)
-                ondelete, onupdate = item.ondelete, item.onupdate
-            else:
-                if item.use_alter:
-                    continue
-                name = f"CONSTRAINT {self.quote(item.name)} " if item.name else ""
-                local = self.quote(item.parent.name)
-                remote_table = item.column.table
-                remote = self.quote(item.column.name)
-                ondelete, onupdate = item.ondelete, item.onupdate
+                owner = fk.constraint if fk.constraint is not None else fk
+                groups.setdefault(id(owner), (owner, []))[1].append(fk)
+        for owner, fks in groups.values():
+            if owner.use_alter:
+                continue
+            name = f"CONSTRAINT {self.quote(owner.name)} " if owner.name else ""
+            local = ", ".join(self.quote(fk.parent.name) for fk in fks)
+            remote = ", ".join(self.quote(fk.column.name) for fk in fks)
             spec = (f"{name}FOREIGN KEY({local}) REFERENCES "
-                    f"{self.preparer.format_table(remote_table)} ({remote})")
-            if ondelete:
-                spec += " ON DELETE " + _ddl_keyword(ondelete)
-            if onupdate:
-                spec += " ON UPDATE " + _ddl_keyword(onupdate)
+                    f"{self.preparer.format_table(fks[0].column.table)} ({remote})")
+            if owner.ondelete:
+                spec += " ON DELETE " + _ddl_keyword(owner.ondelete)
+            if owner.onupdate:
+                spec += " ON UPDATE " + _ddl_keyword(owner.onupdate)
             specs.append(spec)
         return specs
 
