@@ -205,16 +205,6 @@ class DBAPIError(StatementError):
         message = f"({type(orig).__module__}.{type(orig).__name__}) {orig}"
         return target(message, statement, params, orig, ismulti=ismulti)
 
-    def __init__(
-        self,
-        message: str,
-        statement: str | None,
-        params: Any,
-        orig: BaseException | None,
-        ismulti: bool | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message, statement, params, orig, ismulti=ismulti, code=code)
 
 
 class InterfaceError(DBAPIError):

@@ -1,6 +1,5 @@
 """Public path for column types (``from lightalchemy.types import ...``)."""
 
-from .sql.types import *  # noqa: F403
 from .sql.types import (  # noqa: F401
     BIGINT,
     BINARY,

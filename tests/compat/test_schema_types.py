@@ -935,3 +935,35 @@ def test_reserved_word_identifiers_orm(compare):
             lib.out(s.query(Group).count())
 
     compare(scenario)
+
+
+def test_enum_unknown_string_is_stored_and_fails_on_read(compare):
+    def scenario(lib):
+        sa = lib.sa
+
+        class Color(enum.Enum):
+            red = 1
+            green = 2
+
+        metadata = sa.MetaData()
+        t = sa.Table("t", metadata, sa.Column("c", sa.Enum(Color)),
+                     sa.Column("s", sa.Enum("a", "b")),
+                     sa.Column("v", sa.Enum("a", "b", validate_strings=True)))
+        engine = sa.create_engine(lib.url)
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            for row in ({"c": "red"}, {"c": "PURPLE"}, {"c": Color.green}, {"s": "zz"}):
+                conn.execute(t.insert(), row)
+            try:
+                conn.execute(t.insert(), {"v": "zz"})
+                lib.out("stored")
+            except Exception as error:
+                lib.out(type(error).__name__)
+            lib.out(conn.exec_driver_sql("SELECT c, s FROM t ORDER BY rowid").all())
+            try:
+                conn.execute(sa.select(t.c.c)).all()
+                lib.out("read")
+            except LookupError as error:
+                lib.out(type(error).__name__)
+
+    compare(scenario)

@@ -304,10 +304,7 @@ class Connection:
         column_keys = None
         if element._is_dml and first:
             column_keys = tuple(sorted(first))
-        try:
-            compiled, binds = element._compile_for(self.dialect, column_keys)
-        except exc.SQLAlchemyError:
-            raise
+        compiled, binds = element._compile_for(self.dialect, column_keys)
         try:
             if multi:
                 params: Any = [compiled.construct_params(binds, p) for p in parameters]
@@ -360,16 +357,18 @@ class Connection:
                           inserted_primary_key=inserted)
         if compiled is not None and compiled.result_columns and \
                 len(compiled.result_columns) == len(description):
-            keys = [c[0] for c in compiled.result_columns]
-            processors = compiled.result_processors
-            extra = tuple((i, c[2]) for i, c in enumerate(compiled.result_columns))
+            made = compiled.row_maker
+            if made is None:  # built once per compiled statement
+                keys = [c[0] for c in compiled.result_columns]
+                extra = tuple((i, c[2]) for i, c in enumerate(compiled.result_columns))
+                made = compiled.row_maker = (
+                    keys, _row_maker(tuple(keys), compiled.result_processors, extra))
+            keys, make_rows = made
         else:
             keys = [d[0] for d in description]
-            processors = [None] * len(keys)
-            extra = ()
-        make_rows = _row_maker(tuple(keys), processors, extra)
-        rowcount = cursor.rowcount
-        return Result(_Source(cursor), keys, make_rows, rowcount=rowcount, compiled=compiled)
+            make_rows = _row_maker(tuple(keys), [None] * len(keys), ())
+        return Result(_Source(cursor), keys, make_rows, rowcount=cursor.rowcount,
+                      compiled=compiled)
 
 
 # statements that may run before BEGIN where the dialect begins lazily

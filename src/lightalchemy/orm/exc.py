@@ -7,8 +7,6 @@ from typing import Any
 from .. import exc as sa_exc
 from ..exc import MultipleResultsFound, NoResultFound  # noqa: F401 - re-exported names
 
-NO_STATE = (AttributeError, KeyError)
-
 
 class StaleDataError(sa_exc.SQLAlchemyError):
     """An UPDATE or DELETE matched a different number of rows than expected."""
@@ -68,6 +66,3 @@ class ObjectDeletedError(sa_exc.InvalidRequestError):
 class LoaderStrategyException(sa_exc.InvalidRequestError):
     pass
 
-
-def _safe_cls_name(cls: type) -> str:
-    return getattr(cls, "__name__", repr(cls))

@@ -17,17 +17,16 @@ from .base import STATE_KEY
 from .state import InstanceState, _object_gone, _StateRef
 
 
-def _fill_missing(state: InstanceState, obj: Any, row: Any, start: int, refresh: bool) -> None:
+def _fill_missing(state: InstanceState, obj: Any, row: Any, start: int, refresh: bool,
+                  processors: list) -> None:
     """Complete an object already in the identity map from a fresh row."""
     d = obj.__dict__
-    mapper = state.mapper
-    processors = mapper._caches.get("_fill_processors")
-    for i, prop in enumerate(mapper._props.values()):
+    for i, prop in enumerate(state.mapper._props.values()):
         key = prop.key
         if key in d and not refresh:
             continue
         value = row[start + i]
-        if processors is not None and processors[i] is not None and value is not None:
+        if processors[i] is not None and value is not None:
             value = processors[i](value)
         d[key] = value
 
@@ -41,7 +40,6 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
     cls = mapper.class_
     props = list(mapper._props.values())
     processors = [p.column.type._processors(dialect)[1] for p in props]
-    mapper._caches["_fill_processors"] = processors
     pk_index = [start + props.index(mapper._props[k]) for k in mapper._pk_keys]
     if len(pk_index) == 1:
         key_expr = f"(cls, (row[{pk_index[0]}],), None)"
@@ -60,7 +58,7 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
         "            obj = state.obj()",
         "            if obj is not None:",
         "                if refresh or len(obj.__dict__) <= nprops:",
-        f"                    fill(state, obj, row, {start}, refresh)",
+        f"                    fill(state, obj, row, {start}, refresh, processors)",
         "                append(obj)",
         "                continue",
         "        obj = new(cls)",
@@ -76,15 +74,13 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
         "        st.modified = False",
         "        st._deleted = False",
         "        st._strong = None",
-        "        st._pending_flushed = False",
-        "        st._load_failed = False",
         "        d = obj.__dict__",
         f"        d[{STATE_KEY!r}] = st",
     ]
     namespace: dict[str, Any] = {
         "cls": cls, "mapper": mapper, "new": object.__new__, "new_state": object.__new__,
         "State": InstanceState, "Ref": _StateRef, "gone": _object_gone,
-        "fill": _fill_missing, "nprops": len(props),
+        "fill": _fill_missing, "nprops": len(props), "processors": processors,
     }
     for i, (prop, processor) in enumerate(zip(props, processors)):
         column = f"row[{start + i}]"

@@ -325,19 +325,12 @@ class Session:
 
     # -- object membership ------------------------------------------------------------
     def _state_of(self, obj: Any) -> InstanceState:
-        try:
-            return instance_state(obj)
-        except orm_exc.UnmappedInstanceError:
-            raise
-        except Exception:
-            raise orm_exc.UnmappedInstanceError(obj) from None
+        return instance_state(obj)
 
     def add(self, instance: Any, _warn: bool = True) -> None:
         state = self._state_of(instance)
         self._autobegin()
         if state.session is self:
-            if state in self._deleted and state.key is not None:
-                return
             return
         if state.session is not None:
             raise sa_exc.InvalidRequestError(
@@ -445,10 +438,7 @@ class Session:
         self.close()
 
     def __contains__(self, instance: Any) -> bool:
-        try:
-            state = instance_state(instance)
-        except orm_exc.UnmappedInstanceError:
-            raise
+        state = instance_state(instance)
         return state.session is self and not state._deleted
 
     def __iter__(self) -> Iterator:
@@ -590,14 +580,9 @@ class Session:
         for state in new:
             self._new.pop(state, None)
             state._commit_all()
-        for state in dirty:
+        for state in dirty:  # also those set to an unchanged value: nothing left to write
             state._commit_all()
             self._modified.discard(state)
-        for state in list(self._modified):
-            if state.key is not None and not state._deleted and state not in self._deleted \
-                    and (objects is None or state in dirty):
-                state._commit_all()
-                self._modified.discard(state)
         for state in deleted:
             obj = self._deleted.pop(state)
             if self._identity_map._state_get(state.key) is state:

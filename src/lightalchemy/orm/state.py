@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import exc as sa_exc
 from . import exc as orm_exc
-from .base import NO_VALUE, STATE_KEY
+from .base import STATE_KEY
 
 
 class _StateRef(weakref.ref):
@@ -33,7 +33,7 @@ def _object_gone(ref: _StateRef) -> None:
 class InstanceState:
     __slots__ = (
         "obj", "mapper", "class_", "key", "session", "committed_state", "modified",
-        "_deleted", "_strong", "_pending_flushed", "_load_failed", "__weakref__",
+        "_deleted", "_strong", "__weakref__",
     )
 
     def __init__(self, obj: Any, mapper: Any) -> None:
@@ -46,8 +46,6 @@ class InstanceState:
         self.modified = False
         self._deleted = False
         self._strong = None
-        self._pending_flushed = False
-        self._load_failed = False
 
     # -- object states ----------------------------------------------------------
     @property
@@ -199,5 +197,3 @@ def instance_state(obj: Any) -> InstanceState:
     d[STATE_KEY] = state
     return state
 
-
-NO_VALUE = NO_VALUE

@@ -89,7 +89,7 @@ class Compiled:
     __slots__ = (
         "sql", "positions", "result_columns", "result_processors", "is_select", "is_insert",
         "is_update", "is_delete", "is_ddl", "is_text", "returning", "table", "dialect",
-        "statement", "has_defaults", "positional_names",
+        "statement", "positional_names", "row_maker",
     )
 
     def __init__(self, dialect: Any) -> None:
@@ -103,7 +103,7 @@ class Compiled:
         self.returning = False
         self.table = None
         self.statement = None
-        self.has_defaults = False
+        self.row_maker = None  # filled by the engine on first execution
         self.positional_names: list = []
 
     def __str__(self) -> str:
@@ -771,7 +771,6 @@ class SQLCompiler:
             for col in given_cols:
                 values.append(self._dml_value(col, row))
             for col in default_cols:
-                compiled.has_defaults = True
                 self.positions.append((DEFAULT, col.default, col.type._processors(self.dialect)[0]))
                 self.names.append(col.key)
                 values.append(self._placeholder(col.key))
@@ -850,7 +849,6 @@ class SQLCompiler:
             if col.onupdate.is_clause_element:
                 parts.append(self.quote(col.name) + "=" + self.process(col.onupdate.arg))
             else:
-                compiled.has_defaults = True
                 self.positions.append((DEFAULT, col.onupdate, col.type._processors(self.dialect)[0]))
                 self.names.append(col.key)
                 parts.append(self.quote(col.name) + "=" + self._placeholder(col.key))

@@ -266,7 +266,6 @@ class BindParameter(ColumnElement):
         self.type = type_
         self.unique = unique
         self.key = key or "param"
-        self._orig_key = key
 
     def _gen_key(self, binds: list) -> Any:
         binds.append(self)
@@ -712,7 +711,7 @@ def type_coerce(expression: Any, type_: Any) -> ColumnElement:
     if isinstance(element, BindParameter):
         element.type = sqltypes.to_instance(type_)
         return element
-    return Label(None, element, type_) if False else _TypeCoerce(element, type_)
+    return _TypeCoerce(element, type_)
 
 
 class _TypeCoerce(ColumnElement):
@@ -862,6 +861,13 @@ def text(text: str) -> TextClause:
 # -- coercion ----------------------------------------------------------------
 
 
+def _textual_column_error(value: str) -> exc.ArgumentError:
+    return exc.ArgumentError(
+        f"Textual column expression {value!r} should be explicitly declared with "
+        f"text({value!r}), or use column({value!r}) / literal_column({value!r})."
+    )
+
+
 def _coerce_column(value: Any) -> ColumnElement:
     """Coerce to a column expression, accepting ORM attributes and ``text()``."""
     if isinstance(value, ClauseElement):
@@ -870,10 +876,7 @@ def _coerce_column(value: Any) -> ColumnElement:
     if clause is not None:
         return clause()
     if isinstance(value, str):
-        raise exc.ArgumentError(
-            f"Textual column expression {value!r} should be explicitly declared with "
-            f"text({value!r}), or use column({value!r}) / literal_column({value!r})."
-        )
+        raise _textual_column_error(value)
     if value is None:
         return Null()
     return BindParameter(None, value, unique=True)

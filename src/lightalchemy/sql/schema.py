@@ -392,6 +392,33 @@ class Column(ColumnElement, SchemaItem):
     __hash__ = object.__hash__
 
 
+def _column_named(table: Any, name: str) -> Any:
+    """A table's column by attribute key, else by database name."""
+    col = table.columns.get(name)
+    if col is None:
+        col = next((c for c in table.columns if c.name == name), None)
+    return col
+
+
+def _resolve_specs(table: Any, specs: list, owner: str) -> list:
+    """Column names, columns and ORM attributes given to a constraint or index → columns."""
+    resolved = []
+    for spec in specs:
+        if isinstance(spec, str):
+            col = _column_named(table, spec)
+            if col is None:
+                raise exc.ArgumentError(
+                    f"{owner} on table '{table.name}' names column {spec!r}, which the table "
+                    f"does not have (columns: {', '.join(table.columns.keys())})"
+                )
+            resolved.append(col)
+        elif hasattr(spec, "__clause_element__"):
+            resolved.append(spec.__clause_element__())
+        else:
+            resolved.append(spec)
+    return resolved
+
+
 def _index_name(table: Table, column: Column) -> str:
     return f"ix_{table.name}_{column.name}"
 
@@ -465,11 +492,7 @@ class ForeignKey(SchemaItem):
                     f"to target column '{column_name}'; define that table in the same MetaData.",
                     table_name,
                 )
-            col = target.columns.get(column_name)
-            if col is None:
-                for candidate in target.columns:
-                    if candidate.name == column_name:
-                        col = candidate
+            col = _column_named(target, column_name)
             if col is None:
                 raise exc.NoReferencedColumnError(
                     f"Could not initialize target column for ForeignKey '{self._colspec}' on "
@@ -500,25 +523,7 @@ class Constraint(SchemaItem):
         self.initially = kw.get("initially")
 
     def _resolve_columns(self, table: Table) -> list:
-        cols = []
-        for spec in self._pending:
-            if isinstance(spec, str):
-                col = table.columns.get(spec)
-                if col is None:
-                    for candidate in table.columns:
-                        if candidate.name == spec:
-                            col = candidate
-                if col is None:
-                    raise exc.ArgumentError(
-                        f"{type(self).__name__} on table '{table.name}' names column {spec!r}, "
-                        f"which the table does not have (columns: {', '.join(table.columns.keys())})"
-                    )
-                cols.append(col)
-            else:
-                if hasattr(spec, "__clause_element__"):
-                    spec = spec.__clause_element__()
-                cols.append(spec)
-        return cols
+        return _resolve_specs(table, self._pending, type(self).__name__)
 
     def _set_parent(self, table: Any) -> None:
         self.table = table
@@ -633,15 +638,7 @@ class Index(SchemaItem):
         if self.table is table:
             return
         self.table = table
-        exprs = []
-        for spec in self._pending:
-            if isinstance(spec, str):
-                exprs.append(table.columns[spec])
-            elif hasattr(spec, "__clause_element__"):
-                exprs.append(spec.__clause_element__())
-            else:
-                exprs.append(spec)
-        self.expressions = exprs
+        self.expressions = _resolve_specs(table, self._pending, f"Index({self.name!r})")
         table.indexes.add(self)
 
     def create(self, bind: Any, checkfirst: bool = False) -> None:

@@ -21,6 +21,7 @@ from .elements import (
     _coerce_order_by,
     _coerce_where,
     _result_name_of,
+    _textual_column_error,
     and_,
 )
 
@@ -695,10 +696,7 @@ def _coerce_select_entity(value: Any) -> Any:
     if clause is not None:
         return clause()
     if isinstance(value, str):
-        raise exc.ArgumentError(
-            f"Textual column expression {value!r} should be explicitly declared with "
-            f"text({value!r}), or use column({value!r})"
-        )
+        raise _textual_column_error(value)
     from ..inspection import inspect
 
     inspected = inspect(value, raiseerr=False)

@@ -110,10 +110,6 @@ class NullType(TypeEngine):
     __visit_name__ = "null"
 
 
-class _LookupIsString(TypeEngine):
-    pass
-
-
 class Integer(TypeEngine):
     __visit_name__ = "integer"
     _is_numeric = True
@@ -454,11 +450,8 @@ class Enum(String):
             return self._db_lookup[value]
         except (KeyError, TypeError):
             pass
-        if isinstance(value, str) and self.enum_class is not None:
-            if value in self._object_lookup:
-                return value
-        elif isinstance(value, str) and not self.validate_strings:
-            return value
+        if isinstance(value, str) and (not self.validate_strings or value in self._object_lookup):
+            return value  # as in SQLAlchemy: an unknown string is stored, and fails when read
         raise LookupError(
             f"{value!r} is not among the defined enum values. "
             f"Enum name: {self.name}. Possible values: {', '.join(map(str, self.enums[:10]))}"
@@ -490,7 +483,6 @@ class JSON(TypeEngine):
     __visit_name__ = "JSON"
     python_type = dict
     hashable = False
-    should_evaluate_none = False
 
     class JSONElementType(TypeEngine):
         pass
