@@ -608,3 +608,34 @@ def test_multiple_models_on_one_base(compare):
             lib.out(conn.execute(sa.text("SELECT count(*) FROM sqlite_master")).scalar())
 
     compare(scenario)
+
+
+def test_filter_by_after_join_uses_the_joined_class(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Owner(Base):
+            __tablename__ = "owners"
+            id = sa.Column(sa.Integer, primary_key=True)
+            name = sa.Column(sa.String)
+
+        class Pet(Base):
+            __tablename__ = "pets"
+            id = sa.Column(sa.Integer, primary_key=True)
+            owner_id = sa.Column(sa.ForeignKey("owners.id"))
+            name = sa.Column(sa.String)
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            s.add_all([Owner(id=1, name="ann"), Owner(id=2, name="bob")])
+            s.add_all([Pet(owner_id=1, name="rex"), Pet(owner_id=2, name="tom")])
+            s.commit()
+            stmt = sa.select(Owner.name).join(Pet).filter_by(name="tom")
+            lib.out(s.scalars(stmt).all())
+            lib.out([o.name for o in s.query(Owner).join(Pet).filter_by(name="rex")])
+
+    compare(scenario)

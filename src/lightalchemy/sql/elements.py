@@ -127,9 +127,6 @@ class ColumnElement(ops.ColumnOperators, ClauseElement):
         """The key a Row uses for this column when selected."""
         return self._label_name
 
-    @property
-    def _proxy_key(self) -> str | None:
-        return self.key
 
 
 def _bind_for(value: Any, type_: sqltypes.TypeEngine | None, key: str | None = None) -> ColumnElement:

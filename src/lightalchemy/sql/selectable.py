@@ -390,7 +390,6 @@ class Select(ClauseElement):
     _correlate: tuple = ()
     _auto_correlate = True
     _label_style = None
-    _compile_state_plugin: Any = None
 
     def __init__(self, *entities: Any) -> None:
         if len(entities) == 1 and isinstance(entities[0], list | tuple):
@@ -421,14 +420,13 @@ class Select(ClauseElement):
 
     def _filter_by_target(self) -> Any:
         if self._setup_joins:
-            return self._setup_joins[-1][0]
+            return _filter_namespace(self._setup_joins[-1][0])
         for raw in self._raw_columns:
-            froms = raw._from_objects
             if getattr(raw, "_is_entity", False) or isinstance(raw, FromClause):
                 return raw
+            froms = raw._from_objects
             if froms:
-                return raw._entity_for_filter_by() if hasattr(raw, "_entity_for_filter_by") \
-                    else froms[0]
+                return froms[0]
         if self._from_obj:
             return self._from_obj[0]
         raise exc.InvalidRequestError("filter_by() needs an entity or table to filter on")
@@ -655,13 +653,22 @@ def _join_target_key(target: Any, binds: list) -> Any:
         return None
     if isinstance(target, ClauseElement):
         return target._gen_key(binds)
-    key = getattr(target, "_join_key", None)
-    if key is not None:
-        return key(binds)
     clause = getattr(target, "__clause_element__", None)
     if clause is not None:
         return clause()._gen_key(binds)
     return target
+
+
+def _filter_namespace(target: Any) -> Any:
+    """What ``filter_by()`` looks names up in after a join to ``target``."""
+    if hasattr(target, "_column_for_key"):
+        return target
+    from ..inspection import inspect
+
+    mapper = inspect(target, raiseerr=False)
+    if mapper is not None and hasattr(mapper, "__clause_element__"):
+        return mapper.__clause_element__()
+    return _coerce_from(target)
 
 
 def _attribute_for_key(target: Any, key: str) -> Any:
