@@ -184,6 +184,9 @@ class StatementError(SQLAlchemyError):
 class DBAPIError(StatementError):
     """A driver exception, wrapped; the driver's own exception is ``.orig``."""
 
+    #: True when the error showed the connection was lost (it has been discarded)
+    connection_invalidated = False
+
     @classmethod
     def instance(
         cls,
@@ -203,6 +206,8 @@ class DBAPIError(StatementError):
                 target = found
                 break
         message = f"({type(orig).__module__}.{type(orig).__name__}) {orig}"
+        if isinstance(params, list) and not ismulti:
+            params = tuple(params)  # the positional parameters, as SQLAlchemy reports them
         return target(message, statement, params, orig, ismulti=ismulti)
 
 

@@ -27,6 +27,9 @@ def _self_inspects(cls: type) -> type:
 def inspect(subject: Any, raiseerr: bool = True) -> Any:
     """Return the inspection object for ``subject`` (a mapper, an instance state…)."""
     type_ = type(subject)
+    own = getattr(type_, "_inspection_target", None)
+    if own is not None:  # engines and connections answer for themselves
+        return own(subject)
     for cls in type_.__mro__:
         registrar = _registrars.get(cls)
         if registrar is None:

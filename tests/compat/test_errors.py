@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-import pytest
-
 
 def _setup(lib, rows=()):
     sa, orm = lib.sa, lib.orm
@@ -121,7 +119,6 @@ def test_specific_subclass_relations(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): DBAPIError.params is a list, SQLAlchemy gives a tuple")
 def test_integrity_error_attributes(compare):
     def scenario(lib):
         sa = lib.sa
@@ -241,7 +238,6 @@ def test_programming_error_cases(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): missing bind: .orig should be an InvalidRequestError")
 def test_statement_error_missing_bind_parameter(compare):
     def scenario(lib):
         sa = lib.sa

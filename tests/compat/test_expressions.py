@@ -1,4 +1,3 @@
-import pytest
 
 """SQL expressions through Core: operators, functions, select/insert/update/delete."""
 
@@ -95,7 +94,6 @@ def test_arithmetic(compare):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): Integer / Integer should be true division returning Decimal")
 def test_division(compare):
     compare(
         lambda lib: _values(
@@ -107,7 +105,6 @@ def test_division(compare):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): literal string + column should concatenate")
 def test_string_concatenation(compare):
     compare(lambda lib: _values(lib, lambda c, sa: c.name + "!", lambda c, sa: "<" + c.name))
 
@@ -175,7 +172,6 @@ def test_null_tests(compare):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): col < None should raise ArgumentError")
 def test_ordering_comparison_with_none_rejected(compare):
     def scenario(lib):
         sa = lib.sa
@@ -189,7 +185,6 @@ def test_ordering_comparison_with_none_rejected(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): between() on a literal-left expression fails")
 def test_between(compare):
     compare(
         lambda lib: _ids(
@@ -358,7 +353,6 @@ def test_func_lower_upper_length(compare):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): avg() of Integer should return float on SQLite")
 def test_func_aggregates(compare):
     def scenario(lib):
         engine, t = _people(lib)

@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-import pytest
-
 
 def _models(lib):
     sa, orm = lib.sa, lib.orm
@@ -99,7 +97,6 @@ def test_inspect_unmapped_class_and_instance(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): inspect(engine) (the Inspector) is not implemented yet")
 def test_inspect_engine_tables(compare):
     def scenario(lib):
         sa = lib.sa

@@ -154,7 +154,7 @@ def test_type_numeric_scale_2(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): deliberate: lightalchemy refuses to round Decimals past 15 digits on SQLite")
+@pytest.mark.xfail(strict=True, reason="deliberate difference: lightalchemy refuses to round a Decimal past 15 significant digits on SQLite (SQLAlchemy rounds it silently); see README")
 def test_type_numeric_large_precision(compare):
     def scenario(lib):
         _roundtrip(
@@ -265,7 +265,6 @@ def test_type_json(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): JSON None should be stored as the text 'null' unless none_as_null")
 def test_type_json_null_vs_sql_null(compare):
     def scenario(lib):
         sa = lib.sa
@@ -378,7 +377,6 @@ def test_datetime_orm_roundtrip(compare):
 # -- keys and constraints -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): composite primary key round trip through get() is wrong")
 def test_composite_primary_key(compare):
     def scenario(lib):
         sa = lib.sa
@@ -700,7 +698,6 @@ def test_foreign_key_ondelete_cascade(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): a typeless FK column should take the referenced column's type at once")
 def test_foreign_key_not_enforced_by_default(compare):
     def scenario(lib):
         sa = lib.sa

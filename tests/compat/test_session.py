@@ -4,8 +4,6 @@
 import warnings
 from typing import Optional
 
-import pytest
-
 
 def _setup(lib, *, url=None, rows=()):
     """Engine, Base and a ``User(id, name, age)`` model; optionally pre-populated."""
@@ -307,7 +305,6 @@ def test_begin_nested_commit_keeps_its_part(compare):
     compare(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): savepoint context manager: expiry after nested rollback differs")
 def test_begin_nested_context_manager(compare):
     def scenario(lib):
         orm = lib.orm

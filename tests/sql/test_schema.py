@@ -259,7 +259,6 @@ def test_defaults_on_core_insert(defaults):
         assert isinstance(r["stamp"], dt.datetime) and r["stamp"] >= before
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 3): context.get_current_parameters() misses values() keys")
 def test_context_default_sees_values_from_values(defaults):
     engine, table = defaults
     with engine.begin() as conn:

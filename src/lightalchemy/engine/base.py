@@ -58,6 +58,11 @@ class Engine:
     def raw_connection(self) -> Any:
         return self.pool.connect().connection
 
+    def _inspection_target(self) -> Any:
+        from .reflection import Inspector
+
+        return Inspector(self)
+
     def dispose(self, close: bool = True) -> None:
         if close:
             self.pool.dispose()
@@ -154,6 +159,11 @@ class Connection:
 
     def in_transaction(self) -> bool:
         return self._transaction is not None and self._transaction.is_active
+
+    def _inspection_target(self) -> Any:
+        from .reflection import Inspector
+
+        return Inspector(self)
 
     def in_nested_transaction(self) -> bool:
         return bool(self._nested)
@@ -339,9 +349,11 @@ class Connection:
         return cursor
 
     def _handle_error(self, error: Exception, sql: str, params: Any, multi: bool) -> None:
+        wrapped = exc.DBAPIError.instance(sql, params, error, ismulti=multi)
         if self.dialect.is_disconnect(error, self._dbapi_connection):
             self.invalidate(error)
-        raise exc.DBAPIError.instance(sql, params, error, ismulti=multi) from error
+            wrapped.connection_invalidated = True
+        raise wrapped from error
 
     def _result_from_cursor(self, cursor: Any, compiled: Any, params: Any) -> Result:
         description = cursor.description
@@ -408,12 +420,18 @@ def _inserted_primary_key(compiled: Any, params: list, lastrowid: Any) -> Any:
     table = compiled.table
     if table is None:
         return None
-    names = compiled.positional_names
+    positions = compiled.dml_positions
+    dialect = compiled.dialect
     values = []
     for col in table.primary_key.columns:
         value = None
-        if col.key in names:
-            value = params[names.index(col.key)]
+        index = positions.get(col.key)
+        if index is not None:
+            # the sent value, read back the way a fetched one would be
+            value = params[index]
+            result_processor = col.type._processors(dialect)[1]
+            if result_processor is not None and value is not None:
+                value = result_processor(value)
         elif col is table.autoincrement_column:
             value = lastrowid
         values.append(value)

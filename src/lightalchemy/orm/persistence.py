@@ -103,7 +103,8 @@ def _row_values(info_by_key: dict, keys: tuple, processors: list, d: dict) -> li
                 d[key] = value
             elif value is NO_VALUE:
                 value = None
-        if processor is not None and value is not None:
+        if processor is not None and (value is not None or
+                                      getattr(processor, "handles_none", False)):
             value = processor(value)
         values.append(value)
     return values
@@ -264,7 +265,8 @@ def _update(step: UpdateRows, session: Any, conn: Any) -> None:
         values = []
         for key, processor in zip(all_keys, processors):
             value = d.get(key)
-            if processor is not None and value is not None:
+            if processor is not None and (value is not None or
+                                      getattr(processor, "handles_none", False)):
                 value = processor(value)
             values.append(value)
         committed = state.committed_state or {}

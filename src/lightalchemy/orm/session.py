@@ -572,7 +572,12 @@ class Session:
             self._flushing = False
             self._failed = error
             try:
-                conn.rollback()
+                if self._stack:
+                    # inside begin_nested(): only the SAVEPOINT is lost; rolling the
+                    # nested transaction back (its context manager does) recovers
+                    self._stack[-1]._db_nested.rollback()
+                else:
+                    conn.rollback()
             except sa_exc.DBAPIError:
                 conn.invalidate()
             raise

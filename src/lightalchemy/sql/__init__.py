@@ -9,6 +9,7 @@ from .elements import (
     TextClause,
     and_,
     asc,
+    between,
     bindparam,
     case,
     cast,
@@ -51,7 +52,7 @@ nullslast = nulls_last
 __all__ = [
     "Alias", "BindParameter", "ClauseElement", "ColumnElement", "CompoundSelect", "Delete",
     "Exists", "Insert", "Join", "Label", "Select", "Subquery", "TextClause", "Update", "and_",
-    "asc", "bindparam", "case", "cast", "column", "delete", "desc", "distinct", "except_",
+    "asc", "between", "bindparam", "case", "cast", "column", "delete", "desc", "distinct", "except_",
     "exists", "false", "func", "insert", "intersect", "literal", "literal_column", "not_",
     "null", "nulls_first", "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table",
     "text", "true", "tuple_", "type_coerce", "union", "union_all", "update",

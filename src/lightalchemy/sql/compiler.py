@@ -89,7 +89,7 @@ class Compiled:
     __slots__ = (
         "sql", "positions", "result_columns", "result_processors", "is_select", "is_insert",
         "is_update", "is_delete", "is_ddl", "is_text", "returning", "table", "dialect",
-        "statement", "positional_names", "row_maker",
+        "statement", "positional_names", "row_maker", "dml_positions", "context_defaults",
     )
 
     def __init__(self, dialect: Any) -> None:
@@ -104,6 +104,10 @@ class Compiled:
         self.table = None
         self.statement = None
         self.row_maker = None  # filled by the engine on first execution
+        #: column key → placeholder position, for the values of INSERT / UPDATE columns
+        self.dml_positions: dict = {}
+        #: a column default reads context.get_current_parameters()
+        self.context_defaults = False
         self.positional_names: list = []
 
     def __str__(self) -> str:
@@ -126,28 +130,61 @@ class Compiled:
 
     def construct_params(self, binds: list, params: dict | None) -> list:
         """Values for one execution, in placeholder order, converted for the driver."""
+        if self.context_defaults:
+            return self._construct_with_context(binds, params)
         out = []
         append = out.append
         for kind, key, processor in self.positions:
             if kind == LITERAL:
                 value = binds[key].effective_value
             elif kind == NAMED:
-                name, index = key
-                if params is not None and name in params:
-                    value = params[name]
-                elif index is not None and not binds[index].required:
-                    value = binds[index].effective_value
-                else:
-                    raise exc.StatementError(
-                        f"A value is required for bind parameter {name!r}; pass it in the "
-                        f"parameters of execute(), e.g. {{{name!r}: ...}}",
-                        self.sql, params, None,
-                    )
+                value = self._named_value(key, binds, params)
             else:
                 value = _evaluate_default(key, params)
-            if processor is not None and value is not None:
+            if processor is not None and (value is not None or
+                                          getattr(processor, "handles_none", False)):
                 value = processor(value)
             append(value)
+        return out
+
+    def _named_value(self, key: tuple, binds: list, params: dict | None) -> Any:
+        name, index = key
+        if params is not None and name in params:
+            return params[name]
+        if index is not None and not binds[index].required:
+            return binds[index].effective_value
+        missing = exc.InvalidRequestError(
+            f"A value is required for bind parameter {name!r}; pass it in the "
+            f"parameters of execute(), e.g. {{{name!r}: ...}}"
+        )
+        raise exc.StatementError(
+            f"(lightalchemy.exc.InvalidRequestError) {missing}", self.sql, params, missing,
+        )
+
+    def _construct_with_context(self, binds: list, params: dict | None) -> list:
+        """The slow path: defaults see this row's other values, as in SQLAlchemy."""
+        positions = self.positions
+        raw: list = []
+        for kind, key, _processor in positions:
+            if kind == LITERAL:
+                raw.append(binds[key].effective_value)
+            elif kind == NAMED:
+                raw.append(self._named_value(key, binds, params))
+            else:
+                raw.append(None)  # filled below, once the other values are known
+        current = dict(params or {})
+        for column_key, index in self.dml_positions.items():
+            if positions[index][0] != DEFAULT:
+                current[column_key] = raw[index]
+        for column_key, index in self.dml_positions.items():
+            if positions[index][0] == DEFAULT:
+                raw[index] = current[column_key] = _evaluate_default(positions[index][1], current)
+        out = []
+        for value, (_kind, _key, processor) in zip(raw, positions):
+            if processor is not None and (value is not None or
+                                          getattr(processor, "handles_none", False)):
+                value = processor(value)
+            out.append(value)
         return out
 
 
@@ -771,9 +808,7 @@ class SQLCompiler:
             for col in given_cols:
                 values.append(self._dml_value(col, row))
             for col in default_cols:
-                self.positions.append((DEFAULT, col.default, col.type._processors(self.dialect)[0]))
-                self.names.append(col.key)
-                values.append(self._placeholder(col.key))
+                values.append(self._default_placeholder(col, col.default))
             for col in clause_default_cols:
                 values.append(self.process(col.default.arg))
             row_sql.append("(" + ", ".join(values) + ")")
@@ -802,12 +837,22 @@ class SQLCompiler:
                 cols.append(col)
         return [c for c in table.columns if c in cols]
 
+    def _default_placeholder(self, col: Any, default: Any) -> str:
+        self.compiled.dml_positions[col.key] = len(self.positions)
+        if default.is_callable and default.takes_context:
+            self.compiled.context_defaults = True
+        self.positions.append((DEFAULT, default, col.type._processors(self.dialect)[0]))
+        self.names.append(col.key)
+        return self._placeholder(col.key)
+
     def _dml_value(self, col: Any, row: dict | None) -> str:
+        start = len(self.positions)
         if row is not None:
-            value = row[col]
-            if isinstance(value, BindParameter) and value.unique:
-                return self.process(value)
-            return self.process(value)
+            sql = self.process(row[col])
+            if len(self.positions) == start + 1:
+                self.compiled.dml_positions[col.key] = start
+            return sql
+        self.compiled.dml_positions[col.key] = start
         processor = col.type._processors(self.dialect)[0]
         self.positions.append((NAMED, (self._param_key(col), None), processor))
         self.names.append(col.key)
@@ -849,9 +894,8 @@ class SQLCompiler:
             if col.onupdate.is_clause_element:
                 parts.append(self.quote(col.name) + "=" + self.process(col.onupdate.arg))
             else:
-                self.positions.append((DEFAULT, col.onupdate, col.type._processors(self.dialect)[0]))
-                self.names.append(col.key)
-                parts.append(self.quote(col.name) + "=" + self._placeholder(col.key))
+                parts.append(self.quote(col.name) + "=" +
+                             self._default_placeholder(col, col.onupdate))
         if not parts:
             raise exc.CompileError(
                 f"UPDATE of table '{table.name}' has no values to SET; call .values(...) "
@@ -1009,10 +1053,7 @@ class DDLCompiler(SQLCompiler):
         return text
 
     def column_type(self, column: Any) -> str:
-        type_ = column.type
-        if isinstance(type_, sqltypes.NullType) and column.foreign_keys:
-            type_ = column.type = next(iter(column.foreign_keys)).column.type
-        return self.dialect.type_compiler.process(type_)
+        return self.dialect.type_compiler.process(column.type)
 
     def default_sql(self, column: Any) -> str | None:
         server_default = column.server_default

@@ -8,6 +8,7 @@ values are read from the new statement.
 
 from __future__ import annotations
 
+import decimal
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -104,7 +105,7 @@ class ColumnElement(ops.ColumnOperators, ClauseElement):
 
     def reverse_operate(self, op: ops.Operator, other: Any, **kw: Any) -> ColumnElement:
         left = _bind_for(other, self.type)
-        return _binary(left, self, op, self.type)
+        return _arithmetic(left, op, self)
 
     def label(self, name: str | None) -> Label:
         return Label(name, self, self.type)
@@ -151,6 +152,8 @@ def _binary(left: Any, right: Any, op: ops.Operator, type_: sqltypes.TypeEngine,
 
 
 _NEGATE_NONE = {ops.eq: ops.is_, ops.ne: ops.is_not}
+_NONE_COMPARISONS = (ops.eq, ops.ne, ops.is_, ops.is_not, ops.is_distinct_from,
+                     ops.is_not_distinct_from)
 
 
 def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> ColumnElement:
@@ -166,6 +169,11 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
         if isinstance(value, ops._Pattern):
             value = _pattern_expression(value, self.type)
         right = _bind_for(value, self.type)
+        if isinstance(right, Null | True_ | False_) and op not in _NONE_COMPARISONS:
+            raise exc.ArgumentError(
+                "Only '=', '!=', 'is_()', 'is_not()', 'is_distinct_from()', "
+                "'is_not_distinct_from()' operators can be used with None/True/False"
+            )
         if isinstance(right, Null) and op in _NEGATE_NONE:
             op = _NEGATE_NONE[op]
         modifiers = {"escape": kw["escape"]} if kw.get("escape") else None
@@ -183,11 +191,24 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
     if op is ops.collate:
         return _binary(self, CollationClause(other[0]), op, self.type)
     value = other[0]
-    right = _bind_for(value, self.type)
-    if op is ops.add and (self.type._is_string or (right.type._is_string and self.type is sqltypes.NULLTYPE)):
-        op = ops.concat
-    result_type = self.type._result_type(op, right.type)
-    return _binary(self, right, op, result_type)
+    type_ = self.type
+    if isinstance(type_, sqltypes.Integer) and isinstance(value, float | decimal.Decimal):
+        type_ = _type_for_value(value)  # 2.0 against an Integer column stays a float
+    return _arithmetic(self, op, _bind_for(value, type_))
+
+
+def _arithmetic(left: ColumnElement, op: ops.Operator, right: ColumnElement) -> ColumnElement:
+    """``left op right`` for +, -, *, /, %: string + is ||, int / int is true division."""
+    if op is ops.add and (left.type._is_string or right.type._is_string):
+        return _binary(left, right, ops.concat, left.type if left.type._is_string else right.type)
+    if op is ops.truediv and isinstance(right.type, sqltypes.Integer):
+        # SQL divides integers as integers; Python's / does not (SQLAlchemy 2.0 alike)
+        right = Grouping(BinaryExpression(right.self_group(ops.add), _FLOAT_ZERO, ops.add,
+                                          right.type))
+        result_type = sqltypes.Numeric() if isinstance(left.type, sqltypes.Integer) \
+            else left.type
+        return _binary(left, right, op, result_type)
+    return _binary(left, right, op, left.type._result_type(op, right.type))
 
 
 def _pattern_expression(pattern: ops._Pattern, type_: sqltypes.TypeEngine) -> ColumnElement:
@@ -399,6 +420,11 @@ class UnaryExpression(ColumnElement):
 def _result_name_of(element: Any) -> str | None:
     name = getattr(element, "_result_name", None)
     return name() if name is not None else None
+
+
+def between(expr: Any, lower_bound: Any, upper_bound: Any,
+            symmetric: bool = False) -> ColumnElement:
+    return _coerce_column(expr).between(lower_bound, upper_bound, symmetric=symmetric)
 
 
 def desc(column: Any) -> UnaryExpression:
@@ -913,3 +939,6 @@ class _LabelReference(ColumnElement):
 
     def _gen_key(self, binds: list) -> Any:
         return ("lref", self.name)
+
+
+_FLOAT_ZERO = ColumnClause("0.0", sqltypes.Float(), is_literal=True)

@@ -50,10 +50,6 @@ class Function(ColumnElement):
             elif lower in _SAME_AS_ARG and self.clauses:
                 self.type = next((c.type for c in self.clauses
                                   if c.type is not sqltypes.NULLTYPE), sqltypes.NULLTYPE)
-            elif lower == "avg" and self.clauses:
-                arg_type = self.clauses[0].type
-                self.type = sqltypes.Numeric() if isinstance(arg_type, sqltypes.Integer) \
-                    else arg_type
             else:
                 self.type = sqltypes.NULLTYPE
         self.key = name

@@ -133,6 +133,7 @@ class Table(TableClause):
         self._autoincrement_column: Column | None = None
         metadata._add_table(self)
         self._extend(args, {})
+        _adopt_referenced_types(metadata)
 
     def _extend(self, args: Any, kw: dict) -> None:
         for item in args:
@@ -199,6 +200,22 @@ class Table(TableClause):
     __hash__ = object.__hash__
 
 
+def _adopt_referenced_types(metadata: MetaData) -> None:
+    """A column declared with only a ForeignKey takes the type of the column it references,
+    as soon as that column exists (SQLAlchemy does the same)."""
+    for table in metadata.tables.values():
+        for fk in table.foreign_keys:
+            parent = fk.parent
+            if parent is not None and isinstance(parent.type, sqltypes.NullType):
+                target = fk._resolve_table()
+                if target is None:
+                    continue
+                try:
+                    parent.type = fk.column.type
+                except exc.NoReferenceError:
+                    continue
+
+
 def _has_python_default(column: Column) -> bool:
     return column.default is not None
 
@@ -213,8 +230,10 @@ class ColumnDefault:
         self.is_scalar = not self.is_callable and not self.is_clause_element
         self.is_sequence = False
         self.is_server_default = False
+        self.takes_context = False
         if self.is_callable:
-            self.arg = _wrap_callable(arg)
+            self.takes_context = _takes_context(arg)
+            self.arg = arg if self.takes_context else (lambda context: arg())
             self._user_fn = arg
         else:
             self.arg = arg
@@ -223,19 +242,14 @@ class ColumnDefault:
         return f"ColumnDefault({self.arg!r})"
 
 
-def _wrap_callable(fn: Any) -> Any:
-    """SQLAlchemy calls a default with a context if it takes an argument."""
+def _takes_context(fn: Any) -> bool:
+    """SQLAlchemy calls a default with a context if it takes a positional argument."""
     try:
         signature = _pyinspect.signature(fn)
-        positional = [p for p in signature.parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                      and p.default is p.empty]
-        takes_context = len(positional) >= 1
     except (TypeError, ValueError):
-        takes_context = False
-    if takes_context:
-        return fn
-    return lambda context: fn()
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+               for p in signature.parameters.values())
 
 
 class DefaultClause:

@@ -116,8 +116,8 @@ class Integer(TypeEngine):
     python_type = int
 
     def _result_type(self, op: Any, other: TypeEngine) -> TypeEngine:
-        if op.name == "truediv" or isinstance(other, Numeric | Float):
-            return other if not isinstance(other, Integer) else self
+        if isinstance(other, Numeric | Float):
+            return other
         return self
 
 
@@ -172,9 +172,13 @@ class Numeric(TypeEngine):
     def result_processor(self, dialect: Any, coltype: Any = None) -> Processor:
         if not self.asdecimal:
             return None if not dialect.features.native_decimal else _to_float
-        scale = self.scale
+        # SQLAlchemy's effective return scale: decimal_return_scale, else scale, else 10
+        scale = self.decimal_return_scale if self.decimal_return_scale is not None \
+            else self.scale
         if dialect.features.native_decimal and scale is None:
             return None
+        if scale is None:
+            scale = self._default_decimal_return_scale
         quantum = decimal.Decimal(1).scaleb(-scale) if scale is not None else None
         Decimal = decimal.Decimal
 
@@ -502,6 +506,8 @@ class JSON(TypeEngine):
                 return None
             return dumps(value)
 
+        # Python None is the JSON value null unless none_as_null: convert it too
+        process.handles_none = not none_as_null  # type: ignore[attr-defined]
         return process
 
     def result_processor(self, dialect: Any, coltype: Any = None) -> Processor:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
 from ...engine.interfaces import Features
+from ...sql import types as sqltypes
 from ...sql.compiler import DDLCompiler, SQLCompiler, TypeCompiler
 from ..default import DefaultDialect
 
@@ -29,6 +31,31 @@ SQLITE_FEATURES = Features(
     returning_preserves_order=False,
     insert_keys_ascending=True,
 )
+
+
+_REFLECTED = (
+    ("BIGINT", sqltypes.BigInteger), ("SMALLINT", sqltypes.SmallInteger),
+    ("INT", sqltypes.Integer), ("BOOL", sqltypes.Boolean), ("DATETIME", sqltypes.DateTime),
+    ("TIMESTAMP", sqltypes.DateTime), ("DATE", sqltypes.Date), ("TIME", sqltypes.Time),
+    ("CHAR", sqltypes.String), ("CLOB", sqltypes.Text), ("TEXT", sqltypes.Text),
+    ("BLOB", sqltypes.LargeBinary), ("JSON", sqltypes.JSON), ("REAL", sqltypes.Float),
+    ("FLOA", sqltypes.Float), ("DOUB", sqltypes.Float), ("NUMERIC", sqltypes.Numeric),
+    ("DECIMAL", sqltypes.Numeric),
+)
+
+
+def _reflected_type(declared: str) -> sqltypes.TypeEngine:
+    """A declared column type → our type, by the same substring rules as SQLite's affinity."""
+    upper = (declared or "").upper()
+    args = [int(a) for a in re.findall(r"\d+", upper)]
+    for marker, type_ in _REFLECTED:
+        if marker in upper:
+            if type_ is sqltypes.String:
+                return sqltypes.String(*args[:1])
+            if type_ is sqltypes.Numeric:
+                return sqltypes.Numeric(*args[:2])
+            return type_()
+    return sqltypes.NullType()
 
 
 class SQLiteCompiler(SQLCompiler):
@@ -103,6 +130,49 @@ class SQLiteDialect(DefaultDialect):
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' "
             "ESCAPE '~' ORDER BY name").all()
         return [r[0] for r in rows]
+
+    def _pragma(self, connection: Any, pragma: str, table_name: str,
+                schema: str | None) -> list:
+        prefix = f"{self.identifier_preparer.quote(schema)}." if schema else ""
+        quoted = table_name.replace('"', '""')
+        return connection.exec_driver_sql(f'PRAGMA {prefix}{pragma}("{quoted}")').all()
+
+    def get_columns(self, connection: Any, table_name: str, schema: str | None = None) -> list:
+        columns = []
+        for _cid, name, declared, notnull, default, pk in self._pragma(
+                connection, "table_info", table_name, schema):
+            columns.append({"name": name, "type": _reflected_type(declared),
+                            "nullable": not notnull and not pk, "default": default,
+                            "autoincrement": "auto", "primary_key": pk})
+        return columns
+
+    def get_pk_constraint(self, connection: Any, table_name: str,
+                          schema: str | None = None) -> dict:
+        rows = self._pragma(connection, "table_info", table_name, schema)
+        keyed = sorted((pk, name) for _cid, name, _t, _n, _d, pk in rows if pk)
+        return {"constrained_columns": [name for _, name in keyed], "name": None}
+
+    def get_foreign_keys(self, connection: Any, table_name: str,
+                         schema: str | None = None) -> list:
+        groups: dict = {}
+        for row in self._pragma(connection, "foreign_key_list", table_name, schema):
+            fk_id, _seq, target, local, remote = row[:5]
+            entry = groups.setdefault(fk_id, {
+                "name": None, "constrained_columns": [], "referred_schema": schema,
+                "referred_table": target, "referred_columns": [], "options": {}})
+            entry["constrained_columns"].append(local)
+            entry["referred_columns"].append(remote)
+        return list(groups.values())
+
+    def get_indexes(self, connection: Any, table_name: str, schema: str | None = None) -> list:
+        indexes = []
+        for row in self._pragma(connection, "index_list", table_name, schema):
+            name, unique = row[1], row[2]
+            if name.startswith("sqlite_autoindex"):
+                continue
+            columns = [r[2] for r in self._pragma(connection, "index_info", name, schema)]
+            indexes.append({"name": name, "column_names": columns, "unique": bool(unique)})
+        return indexes
 
     def set_isolation_level(self, dbapi_conn: Any, level: str) -> None:
         normal = self._check_isolation_level(level)
