@@ -129,6 +129,21 @@ class Table(TableClause):
         self.primary_key._set_parent(self)
         self.info = info or {}
         self.comment = comment
+        if kw.get("autoload_with") is not None or kw.get("autoload"):
+            raise exc.InvalidRequestError(
+                f"Table({name!r}, autoload_with=...): reading a table's definition from the "
+                "database is not supported by lightalchemy yet; declare its columns."
+            )
+        for ignored in ("prefixes", "implicit_returning", "quote", "quote_schema",
+                        "must_exist", "listeners", "include_columns", "resolve_fks",
+                        "autoload_replace", "autoload", "autoload_with"):
+            kw.pop(ignored, None)
+        unknown = [k for k in kw if "_" not in k.strip("_")]
+        if unknown:
+            raise TypeError(
+                f"Additional arguments should be named <dialectname>_<argument>, got "
+                f"'{unknown[0]}'"
+            )
         self.kwargs = kw
         self._autoincrement_column: Column | None = None
         metadata._add_table(self)
