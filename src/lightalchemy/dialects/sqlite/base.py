@@ -78,7 +78,7 @@ class SQLiteCompiler(SQLCompiler):
         return " IS NOT " if op.name == "is_distinct_from" else " IS "
 
 
-class SQLiteDDLCompiler(DDLCompiler):
+class SQLiteDDLCompiler(DDLCompiler, SQLiteCompiler):
     def column_spec(self, column: Any) -> str:
         table = column.table
         if table is not None and table.kwargs.get("sqlite_autoincrement") and \
