@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .. import exc as sa_exc
@@ -200,6 +201,12 @@ class Query:
         return self.session.execute(stmt, self._options.get("_params")).scalar()
 
     def get(self, ident: Any) -> Any:
+        warnings.warn(
+            "The Query.get() method is considered legacy as of the 1.x series of SQLAlchemy "
+            "and becomes a legacy construct in 2.0. The method is now available as "
+            "Session.get() (deprecated since: 2.0)",
+            sa_exc.LegacyAPIWarning, stacklevel=2,
+        )
         raws = self._statement._raw_columns
         mapper = raws[0].mapper if raws and getattr(raws[0], "_is_entity", False) else None
         if mapper is None:
