@@ -1228,3 +1228,19 @@ def test_query_first_and_iteration_empty(compare):
             lib.out(list(s.query(User)))
 
     compare(scenario)
+
+
+def test_autocommit_true_refused(compare):
+    def scenario(lib):
+        orm = lib.orm
+        engine, User = _setup(lib)
+        factory = orm.sessionmaker(autocommit=True, bind=engine)
+        lib.out("factory made")
+        for make in (factory, lambda: orm.Session(engine, autocommit=True)):
+            try:
+                make()
+                lib.out("accepted")
+            except lib.exc.ArgumentError as error:
+                lib.out(type(error).__name__, "autocommit" in str(error))
+
+    compare(scenario)

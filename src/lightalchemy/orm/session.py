@@ -748,12 +748,6 @@ class sessionmaker:  # noqa: N801 - SQLAlchemy's name
 
     def __init__(self, bind: Any = None, *, class_: type = Session, autoflush: bool = True,
                  expire_on_commit: bool = True, info: dict | None = None, **kw: Any) -> None:
-        if kw.get("autocommit"):
-            raise sa_exc.ArgumentError(
-                "autocommit=True is no longer supported (as in SQLAlchemy 2.0); use "
-                "'with Session.begin() as session:' or call session.commit()."
-            )
-        kw.pop("autocommit", None)
         kw["bind"] = bind
         kw["autoflush"] = autoflush
         kw["expire_on_commit"] = expire_on_commit
