@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean bench bench-quick
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m ruff check src tests examples
 	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run.py
+
+bench-quick: $(VENV)/.installed
+	$(PY) benchmarks/run.py --quick
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests examples
