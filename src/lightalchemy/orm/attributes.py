@@ -110,11 +110,9 @@ def _tracked_setattr(self: Any, key: str, value: Any) -> None:
     if state is not None and state.key is not None and key in state.mapper._attr_key_set:
         committed = state.committed_state
         if committed is None:
-            committed = state.committed_state = {}
+            committed = state._mark_modified(self)
         if key not in committed:
             committed[key] = d.get(key, NO_VALUE)
-        if not state.modified:
-            state._mark_modified(self)
     object.__setattr__(self, key, value)
 
 
@@ -124,9 +122,8 @@ def _tracked_delattr(self: Any, key: str) -> None:
     if state is not None and state.key is not None and key in state.mapper._attr_key_set:
         committed = state.committed_state
         if committed is None:
-            committed = state.committed_state = {}
+            committed = state._mark_modified(self)
         committed.setdefault(key, d.get(key, NO_VALUE))
-        state._mark_modified(self)
         d[key] = None
         return
     object.__delattr__(self, key)

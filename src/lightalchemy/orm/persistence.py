@@ -13,6 +13,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
+from .._util.codegen import build
 from ..sql.compiler import _DefaultContext
 from ..sql.dml import Delete, Insert, Update
 from ..sql.elements import BindParameter
@@ -33,33 +34,15 @@ def run(step: Any, session: Any, conn: Any) -> None:
 # -- INSERT -----------------------------------------------------------------------
 
 
-def _insert_info(mapper: Any) -> list:
-    info = mapper._caches.get("insert_info")
-    if info is None:
-        info = []
-        table = mapper.local_table
-        order = {c: i for i, c in enumerate(table.columns)}
-        for key, prop in sorted(mapper._props.items(), key=lambda kv: order[kv[1].column]):
-            col = prop.column
-            py_default = col.default if col.default is not None and \
-                not col.default.is_clause_element else None
-            has_default = col.default is not None or col.server_default is not None
-            info.append((key, col, has_default, py_default,
-                         col is table.autoincrement_column))
-        mapper._caches["insert_info"] = info
-    return info
-
-
-def _signature(info: list, d: dict) -> tuple:
-    keys = []
-    for key, _col, has_default, py_default, is_auto in info:
-        value = d.get(key, NO_VALUE)
-        if value is NO_VALUE or (value is None and (has_default or is_auto)):
-            if py_default is not None:
-                keys.append(key)
-            continue
-        keys.append(key)
-    return tuple(keys)
+def _python_defaults(mapper: Any) -> dict:
+    """Attribute key → its Python-side default (scalar or callable), per mapper."""
+    found = mapper._caches.get("python_defaults")
+    if found is None:
+        found = mapper._caches["python_defaults"] = {
+            key: prop.column.default for key, prop in mapper._props.items()
+            if prop.column.default is not None and not prop.column.default.is_clause_element
+        }
+    return found
 
 
 def _insert_sql(mapper: Any, dialect: Any, keys: tuple, nrows: int, returning: bool) -> Any:
@@ -91,12 +74,44 @@ def _insert_sql(mapper: Any, dialect: Any, keys: tuple, nrows: int, returning: b
     return found
 
 
-def _row_values(info_by_key: dict, keys: tuple, processors: list, d: dict) -> list:
+def _row_extractor(mapper: Any, dialect: Any, keys: tuple) -> Any:
+    """``row(obj.__dict__) -> [values]`` for one INSERT shape, generated once.
+
+    Benchmark: ``bulk_create``.  Keys with a Python default fall back to the
+    general ``_row_values``, which evaluates the default and stores it on the object.
+    """
+    cache_key = ("row_extractor", dialect.name, keys)
+    found = mapper._caches.get(cache_key)
+    if found is not None:
+        return found
+    defaults = _python_defaults(mapper)
+    processors = _insert_sql(mapper, dialect, keys, 1, False)[1]
+    if any(k in defaults for k in keys) or any(
+            getattr(p, "handles_none", False) for p in processors):
+        def found(d: dict) -> list:
+            return _row_values(defaults, keys, processors, d)
+    else:
+        namespace: dict = {}
+        items = []
+        for i, (key, processor) in enumerate(zip(keys, processors)):
+            if processor is None:
+                items.append(f"d.get({key!r})")
+            else:
+                namespace[f"p{i}"] = processor
+                items.append(f"(p{i}(v) if (v := d.get({key!r})) is not None else None)")
+        name = f"insert_row_{mapper.class_.__name__}"
+        source = f"def {name}(d):\n    return [{', '.join(items)}]\n"
+        found = build(name, source, namespace)
+    mapper._caches[cache_key] = found
+    return found
+
+
+def _row_values(defaults: dict, keys: tuple, processors: list, d: dict) -> list:
     values = []
     for key, processor in zip(keys, processors):
         value = d.get(key, NO_VALUE)
         if value is NO_VALUE or value is None:
-            py_default = info_by_key[key]
+            py_default = defaults.get(key)
             if py_default is not None:
                 value = py_default.arg(_DefaultContext(d)) if py_default.is_callable \
                     else py_default.arg
@@ -113,73 +128,71 @@ def _row_values(info_by_key: dict, keys: tuple, processors: list, d: dict) -> li
 def _insert(step: InsertRows, session: Any, conn: Any) -> None:
     mapper = step.mapper
     dialect = conn.dialect
+    keys = step.columns
+    members = [(state, state.obj().__dict__) for state in step.states]
+    sql, _ = _insert_sql(mapper, dialect, keys, 1, False)
+    row_of = _row_extractor(mapper, dialect, keys)
+    rows = [row_of(d) for _, d in members]
+    if all(k in keys for k in mapper._pk_keys):
+        # every key is known: one executemany, nothing to read back
+        conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
+    elif len(rows) > 1 and _can_pair_generated_keys(mapper, dialect, keys):
+        _insert_returning_batches(mapper, dialect, conn, keys, rows, members)
+    else:
+        _insert_one_by_one(mapper, dialect, conn, keys, rows, members)
+    _finish_inserts(session, mapper, members)
+
+
+def _can_pair_generated_keys(mapper: Any, dialect: Any, keys: tuple) -> bool:
     features = dialect.features
-    info = _insert_info(mapper)
-    info_by_key = {entry[0]: entry[3] for entry in info}
-    pk_keys = mapper._pk_keys
-    groups: list = []
-    last_sig = None
-    for state in step.states:
-        d = state.obj().__dict__
-        sig = _signature(info, d)  # in table column order, as the compiler renders it
-        if sig != last_sig:
-            groups.append((sig, []))
-            last_sig = sig
-        groups[-1][1].append((state, d))
-    for keys, members in groups:
-        needs_key = any(k not in keys for k in pk_keys)
-        sql1, processors = _insert_sql(mapper, dialect, keys, 1, False)
-        rows = [_row_values(info_by_key, keys, processors, d) for _, d in members]
-        if not needs_key:
-            if len(rows) == 1:
-                conn._run(sql1, rows[0], False).close()
-            else:
-                conn._run(sql1, rows, True).close()
-            _finish_inserts(session, mapper, members)
-            continue
-        ncols = max(len(keys), 1)
-        batch = min(features.max_insert_rows, max(features.max_bind_params // ncols, 1))
-        multirow = features.insert_returning and features.insert_keys_ascending and \
-            len(pk_keys) == 1 and features.supports_multivalues_insert and keys
-        if multirow and len(rows) > 1:
-            for start in range(0, len(rows), batch):
-                chunk = rows[start:start + batch]
-                chunk_members = members[start:start + batch]
-                sql, _ = _insert_sql(mapper, dialect, keys, len(chunk), True)
-                cursor = conn._run(sql, list(chain.from_iterable(chunk)), False)
-                generated = sorted(r[0] for r in cursor.fetchall())
-                cursor.close()
-                if len(generated) != len(chunk) or (
-                        generated and generated[-1] - generated[0] != len(chunk) - 1):
-                    raise orm_exc.FlushError(
-                        f"Could not pair {len(chunk)} generated primary keys with the new "
-                        f"{mapper.class_.__name__} objects (keys are not consecutive)"
-                    )
-                pk_key = pk_keys[0]
-                for (_, d), value in zip(chunk_members, generated):
-                    d[pk_key] = value
-                _finish_inserts(session, mapper, chunk_members)
-            continue
-        auto_key = next((entry[0] for entry in info if entry[4]), None)
-        use_returning = features.insert_returning and (auto_key is None or not features.lastrowid)
-        sql, _ = _insert_sql(mapper, dialect, keys, 1, use_returning)
-        for row, member in zip(rows, members):
-            cursor = conn._run(sql, row, False)
-            d = member[1]
+    return bool(keys) and len(mapper._pk_keys) == 1 and features.insert_returning and \
+        features.insert_keys_ascending and features.supports_multivalues_insert
+
+
+def _insert_returning_batches(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: list,
+                              members: list) -> None:
+    """Multi-row INSERT … RETURNING key; keys pair with objects in VALUES order, which
+    the dialect promises (``insert_keys_ascending``) and the check below confirms."""
+    features = dialect.features
+    batch = min(features.max_insert_rows, max(features.max_bind_params // len(keys), 1))
+    pk_key = mapper._pk_keys[0]
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        sql, _ = _insert_sql(mapper, dialect, keys, len(chunk), True)
+        cursor = conn._run(sql, list(chain.from_iterable(chunk)), False)
+        generated = sorted(r[0] for r in cursor.fetchall())
+        cursor.close()
+        if len(generated) != len(chunk) or generated[-1] - generated[0] != len(chunk) - 1:
+            raise orm_exc.FlushError(
+                f"Could not pair {len(chunk)} generated primary keys with the new "
+                f"{mapper.class_.__name__} objects (keys are not consecutive)"
+            )
+        for (_, d), value in zip(members[start:start + batch], generated):
+            d[pk_key] = value
+
+
+def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: list,
+                       members: list) -> None:
+    features = dialect.features
+    auto_column = mapper.local_table.autoincrement_column
+    auto_key = mapper._column_to_prop[auto_column].key if auto_column is not None else None
+    use_returning = features.insert_returning and (auto_key is None or not features.lastrowid)
+    sql, _ = _insert_sql(mapper, dialect, keys, 1, use_returning)
+    for row, (_, d) in zip(rows, members):
+        cursor = conn._run(sql, row, False)
+        try:
             if use_returning:
-                returned = cursor.fetchone()
-                for key, value in zip(pk_keys, returned):
+                for key, value in zip(mapper._pk_keys, cursor.fetchone()):
                     d[key] = _result_value(mapper, key, value, dialect)
             elif auto_key is not None:
                 d[auto_key] = cursor.lastrowid
             else:
-                cursor.close()
                 raise orm_exc.FlushError(
                     f"Instance of {mapper.class_.__name__} has a NULL identity key and the "
                     "database cannot report generated keys; give the primary key a value."
                 )
+        finally:
             cursor.close()
-        _finish_inserts(session, mapper, members)
 
 
 def _result_value(mapper: Any, key: str, value: Any, dialect: Any) -> Any:

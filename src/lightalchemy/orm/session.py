@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import exc as sa_exc
+from .._util import gcpause
 from ..inspection import inspect
 from . import exc as orm_exc
 from . import loading, persistence, unitofwork
@@ -328,8 +329,9 @@ class Session:
         return instance_state(obj)
 
     def add(self, instance: Any, _warn: bool = True) -> None:
-        state = self._state_of(instance)
-        self._autobegin()
+        state = instance_state(instance)
+        if self._transaction is None:
+            self._autobegin()
         if state.session is self:
             return
         if state.session is not None:
@@ -361,8 +363,11 @@ class Session:
             self._modified.add(state)
 
     def add_all(self, instances: Any) -> None:
-        for instance in instances:
-            self.add(instance)
+        add = self.add
+        size = len(instances) if hasattr(instances, "__len__") else 0
+        with gcpause.paused(size):
+            for instance in instances:
+                add(instance)
 
     def delete(self, instance: Any) -> None:
         state = self._state_of(instance)
@@ -474,29 +479,25 @@ class Session:
 
     # -- expiry ------------------------------------------------------------------------
     def _expire_states(self, states: list, keys: Any = None) -> None:
+        with gcpause.paused(len(states)):
+            self._expire_each(states, keys)
+
+    def _expire_each(self, states: list, keys: Any) -> None:
         for state in states:
             obj = state.obj()
             if obj is None:
                 continue
             d = obj.__dict__
-            if keys is None:
-                for key in state.mapper._attr_keys:
-                    d.pop(key, None)
+            committed = state.committed_state
+            for key in state.mapper._attr_keys if keys is None else keys:
+                d.pop(key, None)
+                if committed:
+                    committed.pop(key, None)
+            if committed is not None and not committed:
+                # no change left to write: the object is clean again
                 state.committed_state = None
-                if state.modified:
-                    state.modified = False
-                    state._strong = None
-                    self._modified.discard(state)
-            else:
-                committed = state.committed_state
-                for key in keys:
-                    d.pop(key, None)
-                    if committed:
-                        committed.pop(key, None)
-                if not committed and state.modified:
-                    state.modified = False
-                    state._strong = None
-                    self._modified.discard(state)
+                state._strong = None
+                self._modified.discard(state)
 
     def _persistent_state(self, instance: Any, action: str) -> InstanceState:
         state = self._state_of(instance)
@@ -562,6 +563,10 @@ class Session:
             new = [s for s in new if s in chosen]
             dirty = [s for s in dirty if s in chosen]
             deleted = [s for s in deleted if s in chosen]
+        with gcpause.paused(len(new) + len(dirty) + len(deleted)):
+            self._flush_plan(new, dirty, deleted)
+
+    def _flush_plan(self, new: list, dirty: list, deleted: list) -> None:
         steps = unitofwork.plan(new, dirty, deleted)
         self._flushing = True
         conn = self._connection()
@@ -582,9 +587,11 @@ class Session:
                 conn.invalidate()
             raise
         self._flushing = False
-        for state in new:
-            self._new.pop(state, None)
-            state._commit_all()
+        pending = self._new
+        for state in new:  # now persistent: held weakly, like every loaded object
+            del pending[state]
+            state.committed_state = None
+            state._strong = None
         for state in dirty:  # also those set to an unchanged value: nothing left to write
             state._commit_all()
             self._modified.discard(state)

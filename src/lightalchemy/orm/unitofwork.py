@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._util import topo
+from .._util.codegen import build
 from .base import NO_VALUE
 
 
@@ -56,7 +57,10 @@ def changed_columns(state: Any, d: dict) -> tuple:
     if not committed:
         return ()
     changed = []
-    for key, old in committed.items():
+    for key in state.mapper._attr_keys:  # mapper order: one UPDATE shape per column set
+        if key not in committed:
+            continue
+        old = committed[key]
         new = d.get(key, NO_VALUE)
         if new is NO_VALUE:
             continue
@@ -106,15 +110,48 @@ def plan(new: list, dirty: list, deleted: list) -> list:
     return steps
 
 
+def insert_columns_for(mapper: Any) -> Any:
+    """``columns(obj.__dict__)``: the attribute keys one new object's INSERT carries.
+
+    A key is carried when the object has a value for it, or when a Python-side
+    default will supply one.  None counts as "no value" where the database or a
+    default would fill the column in (SQLAlchemy does the same).  Keys come in
+    table column order, as the compiler renders them.  Generated once per mapper.
+    """
+    found = mapper._caches.get("insert_columns")
+    if found is not None:
+        return found
+    table = mapper.local_table
+    order = {c: i for i, c in enumerate(table.columns)}
+    lines = ["def insert_columns(d):", "    keys = []"]
+    for key, prop in sorted(mapper._props.items(), key=lambda kv: order[kv[1].column]):
+        col = prop.column
+        if col.default is not None and not col.default.is_clause_element:
+            lines.append(f"    keys.append({key!r})")
+            continue
+        none_is_missing = col.default is not None or col.server_default is not None or \
+            col is table.autoincrement_column
+        lines.append(f"    v = d.get({key!r}, NO_VALUE)")
+        condition = "v is not NO_VALUE and v is not None" if none_is_missing \
+            else "v is not NO_VALUE"
+        lines.append(f"    if {condition}:")
+        lines.append(f"        keys.append({key!r})")
+    lines.append("    return tuple(keys)")
+    found = build(f"insert_columns_{mapper.class_.__name__}", "\n".join(lines).replace(
+        "def insert_columns(", f"def insert_columns_{mapper.class_.__name__}("),
+        {"NO_VALUE": NO_VALUE})
+    mapper._caches["insert_columns"] = found
+    return found
+
+
 def _insert_steps(mapper: Any, states: list) -> list:
-    """Consecutive objects with the same given columns form one step."""
+    """Consecutive objects whose INSERTs carry the same columns form one step."""
     steps = []
-    keys = mapper._attr_keys
+    columns_of = insert_columns_for(mapper)
     current: list = []
     current_cols: tuple | None = None
     for state in states:
-        d = state.obj().__dict__
-        cols = tuple(k for k in keys if k in d)
+        cols = columns_of(state.obj().__dict__)
         if cols != current_cols and current:
             steps.append(InsertRows(mapper, current_cols, tuple(current)))
             current = []
