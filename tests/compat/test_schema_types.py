@@ -964,3 +964,33 @@ def test_enum_unknown_string_is_stored_and_fails_on_read(compare):
                 lib.out(type(error).__name__)
 
     compare(scenario)
+
+
+def test_sql_expression_default_with_bound_values(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        md = sa.MetaData()
+        t = sa.Table("t", md, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("state", sa.String, default=sa.func.upper("draft")),
+                     sa.Column("note", sa.String, server_default=sa.text("'n/a'")))
+        engine = sa.create_engine(lib.url)
+        md.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(t.insert(), {"id": 1})
+            conn.execute(t.insert(), [{"id": 2}, {"id": 3}])
+            conn.execute(t.insert().values(id=4, state="given"))
+            lib.out(conn.execute(sa.select(t).order_by(t.c.id)).all())
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Draft(Base):
+            __table__ = t
+
+        with orm.Session(engine) as s:
+            drafts = [Draft(), Draft(state=None), Draft(state="x")]
+            s.add_all(drafts)
+            s.flush()
+            lib.out([(d.id, d.state, d.note) for d in drafts])
+
+    compare(scenario)

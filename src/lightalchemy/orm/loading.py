@@ -22,6 +22,12 @@ def _fill_missing(state: InstanceState, obj: Any, row: Any, start: int, refresh:
                   processors: list) -> None:
     """Complete an object already in the identity map from a fresh row."""
     d = obj.__dict__
+    if refresh and state.committed_state is not None:
+        # populate_existing: the row wins, so nothing is pending any more
+        state.committed_state = None
+        state._strong = None
+        if state.session is not None:
+            state.session._modified.discard(state)
     for i, prop in enumerate(state.mapper._props.values()):
         key = prop.key
         if key in d and not refresh:
@@ -71,7 +77,7 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
         "        if state is not None:",
         "            obj = state()",
         "            if obj is not None:",
-        "                if refresh or len(obj.__dict__) <= nprops:",
+        "                if refresh or not issubset(obj.__dict__):",
         f"                    fill(state, obj, row, {start}, refresh, processors)",
         "                append(obj)",
         "                continue",
@@ -89,7 +95,8 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
     namespace: dict[str, Any] = {
         "cls": cls, "mapper": mapper, "new": object.__new__,
         "State": InstanceState, "gone": _object_gone,
-        "fill": _fill_missing, "nprops": len(props), "processors": processors,
+        "fill": _fill_missing, "issubset": mapper._attr_key_set.issubset,
+        "processors": processors,
     }
     for i, (prop, processor) in enumerate(zip(props, processors)):
         column = f"row[{start + i}]"

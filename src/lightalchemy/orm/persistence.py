@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 from .._util.codegen import build
-from ..sql.compiler import _DefaultContext
+from ..sql.compiler import CONSTANT, _DefaultContext
 from ..sql.dml import Delete, Insert, Update
 from ..sql.elements import BindParameter
 from . import exc as orm_exc
@@ -59,9 +59,18 @@ def _insert_sql(mapper: Any, dialect: Any, keys: tuple, nrows: int, returning: b
         cols = [props[k].column for k in keys]
         if cols:
             stmt = stmt.values({c: BindParameter(c.key, None, c.type, required=True) for c in cols})
-        compiled, _ = stmt._compile_for(dialect)
+        compiled, binds = stmt._compile_for(dialect)
         processors = [props[k].column.type._processors(dialect)[0] for k in keys]
-        base = mapper._caches[base_key] = (compiled.sql, processors)
+        # values bound inside SQL-expression defaults (default=func.upper("x")) are the
+        # same for every row: (placeholder position, converted value)
+        constants = []
+        for position, (kind, index, processor) in enumerate(compiled.positions):
+            if kind == CONSTANT:
+                value = index.effective_value
+                if processor is not None and value is not None:
+                    value = processor(value)
+                constants.append((position, value))
+        base = mapper._caches[base_key] = (compiled.sql, processors, constants)
     sql = base[0]
     if nrows > 1:
         prefix, _, group = sql.partition(" VALUES ")
@@ -70,7 +79,7 @@ def _insert_sql(mapper: Any, dialect: Any, keys: tuple, nrows: int, returning: b
         pk_names = ", ".join(dialect.identifier_preparer.quote(c.name)
                              for c in mapper.primary_key)
         sql += " RETURNING " + pk_names
-    found = mapper._caches[cache_key] = (sql, base[1])
+    found = mapper._caches[cache_key] = (sql, base[1], base[2])
     return found
 
 
@@ -85,8 +94,14 @@ def _row_extractor(mapper: Any, dialect: Any, keys: tuple) -> Any:
     if found is not None:
         return found
     defaults = _python_defaults(mapper)
-    processors = _insert_sql(mapper, dialect, keys, 1, False)[1]
-    if any(k in defaults for k in keys) or any(
+    _, processors, constants = _insert_sql(mapper, dialect, keys, 1, False)
+    if constants:
+        def found(d: dict) -> list:
+            row = _row_values(defaults, keys, processors, d)
+            for position, value in constants:
+                row.insert(position, value)
+            return row
+    elif any(k in defaults for k in keys) or any(
             getattr(p, "handles_none", False) for p in processors):
         def found(d: dict) -> list:
             return _row_values(defaults, keys, processors, d)
@@ -130,7 +145,7 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
     dialect = conn.dialect
     keys = step.columns
     members = [(state, state.obj().__dict__) for state in step.states]
-    sql, _ = _insert_sql(mapper, dialect, keys, 1, False)
+    sql, *_ = _insert_sql(mapper, dialect, keys, 1, False)
     row_of = _row_extractor(mapper, dialect, keys)
     rows = [row_of(d) for _, d in members]
     if all(k in keys for k in mapper._pk_keys):
@@ -140,13 +155,30 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
         _insert_returning_batches(mapper, dialect, conn, keys, rows, members)
     else:
         _insert_one_by_one(mapper, dialect, conn, keys, rows, members)
+    server_filled = [k for k in _server_filled_keys(mapper) if k not in keys]
+    if server_filled:  # the database chose these values: load them on first access
+        for _, d in members:
+            for key in server_filled:
+                d.pop(key, None)
     _finish_inserts(session, mapper, members)
+
+
+def _server_filled_keys(mapper: Any) -> tuple:
+    found = mapper._caches.get("server_filled")
+    if found is None:
+        found = mapper._caches["server_filled"] = tuple(
+            key for key, prop in mapper._props.items()
+            if key not in mapper._pk_key_set and prop.column.server_default is not None or (
+                prop.column.default is not None and prop.column.default.is_clause_element))
+    return found
 
 
 def _can_pair_generated_keys(mapper: Any, dialect: Any, keys: tuple) -> bool:
     features = dialect.features
-    return bool(keys) and len(mapper._pk_keys) == 1 and features.insert_returning and \
-        features.insert_keys_ascending and features.supports_multivalues_insert
+    auto = mapper.local_table.autoincrement_column
+    return bool(keys) and len(mapper.primary_key) == 1 and mapper.primary_key[0] is auto and \
+        features.insert_returning and features.insert_keys_ascending and \
+        features.supports_multivalues_insert
 
 
 def _insert_returning_batches(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: list,
@@ -158,7 +190,7 @@ def _insert_returning_batches(mapper: Any, dialect: Any, conn: Any, keys: tuple,
     pk_key = mapper._pk_keys[0]
     for start in range(0, len(rows), batch):
         chunk = rows[start:start + batch]
-        sql, _ = _insert_sql(mapper, dialect, keys, len(chunk), True)
+        sql, *_ = _insert_sql(mapper, dialect, keys, len(chunk), True)
         cursor = conn._run(sql, list(chain.from_iterable(chunk)), False)
         generated = sorted(r[0] for r in cursor.fetchall())
         cursor.close()
@@ -177,7 +209,7 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
     auto_column = mapper.local_table.autoincrement_column
     auto_key = mapper._column_to_prop[auto_column].key if auto_column is not None else None
     use_returning = features.insert_returning and (auto_key is None or not features.lastrowid)
-    sql, _ = _insert_sql(mapper, dialect, keys, 1, use_returning)
+    sql, *_ = _insert_sql(mapper, dialect, keys, 1, use_returning)
     for row, (_, d) in zip(rows, members):
         cursor = conn._run(sql, row, False)
         try:

@@ -138,10 +138,11 @@ class Session:
 
     def _connection(self) -> Any:
         """The Connection of the current transaction, begun on first need."""
+        if self._failed is not None:
+            self._check_failed()
         conn = self._conn
         if conn is not None:
             return conn
-        self._check_failed()
         self._autobegin()
         if self.bind is None:
             raise sa_exc.UnboundExecutionError(

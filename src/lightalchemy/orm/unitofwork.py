@@ -73,7 +73,7 @@ def _same(old: Any, new: Any) -> bool:
     if old is new:
         return True
     try:
-        return type(old) is type(new) and bool(old == new)
+        return bool(old == new)  # SQLAlchemy compares with ==: 1 → 1.0 writes nothing
     except Exception:
         return False
 

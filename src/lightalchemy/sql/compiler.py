@@ -36,7 +36,10 @@ from .selectable import (
     _coerce_from,
 )
 
-LITERAL, NAMED, DEFAULT = 0, 1, 2
+# where a placeholder's value comes from: the statement's own bind (by position in the
+# cache-key bind list), an execution parameter, a column default, or a bind that belongs
+# to the schema (inside a SQL-expression default) and so is the same for every statement
+LITERAL, NAMED, DEFAULT, CONSTANT = 0, 1, 2, 3
 
 _LEGAL_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
@@ -126,6 +129,8 @@ class Compiled:
             if kind == LITERAL or kind == NAMED:
                 index = key if kind == LITERAL else key[1]
                 values[name] = binds[index].effective_value if index is not None else None
+            elif kind == CONSTANT:
+                values[name] = key.effective_value
         return values
 
     def construct_params(self, binds: list, params: dict | None) -> list:
@@ -139,8 +144,10 @@ class Compiled:
                 value = binds[key].effective_value
             elif kind == NAMED:
                 value = self._named_value(key, binds, params)
-            else:
+            elif kind == DEFAULT:
                 value = _evaluate_default(key, params)
+            else:
+                value = key.effective_value
             if processor is not None and (value is not None or
                                           getattr(processor, "handles_none", False)):
                 value = processor(value)
@@ -170,6 +177,8 @@ class Compiled:
                 raw.append(binds[key].effective_value)
             elif kind == NAMED:
                 raw.append(self._named_value(key, binds, params))
+            elif kind == CONSTANT:
+                raw.append(key.effective_value)
             else:
                 raw.append(None)  # filled below, once the other values are known
         current = dict(params or {})
@@ -341,7 +350,9 @@ class SQLCompiler:
         index = self.bind_index.get(id(bind))
         processor = bind.type._processors(self.dialect)[0]
         name = bind.key if not bind.unique else f"{bind.key}_{len(self.positions) + 1}"
-        if bind.unique:
+        if index is None and bind.unique:
+            self.positions.append((CONSTANT, bind, processor))
+        elif bind.unique:
             self.positions.append((LITERAL, index, processor))
         else:
             self.positions.append((NAMED, (bind.key, index), processor))
