@@ -14,6 +14,7 @@ from typing import Any
 from .. import exc as sa_exc
 from ..sql import types as sqltypes
 from ..sql.schema import Column, MetaData, Table
+from .base import STATE_KEY
 from .mapper import Mapper
 from .properties import ColumnProperty, Mapped, MappedColumn, _UnsupportedRelationship
 
@@ -68,13 +69,20 @@ class registry:  # noqa: N801 - SQLAlchemy's name
 
 
 def _declarative_constructor(self: Any, **kwargs: Any) -> None:
-    """Keyword constructor: unknown names raise TypeError, as in SQLAlchemy."""
+    """Keyword constructor: unknown names raise TypeError, as in SQLAlchemy.
+
+    Benchmark: ``bulk_create``.  A new object with only mapped names takes them
+    straight into ``__dict__`` (nothing to track before it has a Session).
+    """
     cls_ = type(self)
     d = self.__dict__
-    mapper = cls_.__dict__.get("__mapper__") or getattr(cls_, "__mapper__", None)
+    mapper = getattr(cls_, "__mapper__", None)
     keys = mapper._attr_key_set if mapper is not None else frozenset()
+    if kwargs.keys() <= keys and STATE_KEY not in d:
+        d.update(kwargs)
+        return
     for key, value in kwargs.items():
-        if key in keys and "_sa_instance_state" not in d:
+        if key in keys and STATE_KEY not in d:
             d[key] = value
         elif hasattr(cls_, key):
             setattr(self, key, value)

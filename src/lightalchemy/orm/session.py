@@ -19,7 +19,7 @@ from . import exc as orm_exc
 from . import loading, persistence, unitofwork
 from .base import STATE_KEY
 from .identity import IdentityMap
-from .state import InstanceState, instance_state
+from .state import InstanceState, _object_gone, instance_state
 
 
 class SessionTransaction:
@@ -364,11 +364,29 @@ class Session:
             self._modified.add(state)
 
     def add_all(self, instances: Any) -> None:
+        """Benchmark: ``bulk_create``.  New objects that never met a Session get their
+        state here directly; everything else goes through ``add()``."""
         add = self.add
+        if self._transaction is None:
+            self._autobegin()
+        new = self._new
         size = len(instances) if hasattr(instances, "__len__") else 0
         with gcpause.paused(size):
             for instance in instances:
-                add(instance)
+                d = getattr(instance, "__dict__", None)
+                mapper = getattr(type(instance), "__mapper__", None)
+                if d is None or mapper is None or STATE_KEY in d:
+                    add(instance)
+                    continue
+                state = InstanceState(instance, _object_gone)
+                state.mapper = mapper
+                state.key = None
+                state.session = self
+                state.committed_state = None
+                state._deleted = False
+                state._strong = None
+                d[STATE_KEY] = state
+                new[state] = instance
 
     def delete(self, instance: Any) -> None:
         state = self._state_of(instance)

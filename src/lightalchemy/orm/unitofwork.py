@@ -123,23 +123,33 @@ def insert_columns_for(mapper: Any) -> Any:
         return found
     table = mapper.local_table
     order = {c: i for i, c in enumerate(table.columns)}
-    lines = ["def insert_columns(d):", "    keys = []"]
-    for key, prop in sorted(mapper._props.items(), key=lambda kv: order[kv[1].column]):
+    ordered = sorted(mapper._props.items(), key=lambda kv: order[kv[1].column])
+    # one bit per column; each distinct mask maps to its key tuple, made once
+    lines = ["def insert_columns(d):", "    mask = 0"]
+    for bit, (key, prop) in enumerate(ordered):
         col = prop.column
         if col.default is not None and not col.default.is_clause_element:
-            lines.append(f"    keys.append({key!r})")
+            lines.append(f"    mask |= {1 << bit}")
             continue
         none_is_missing = col.default is not None or col.server_default is not None or \
             col is table.autoincrement_column
-        lines.append(f"    v = d.get({key!r}, NO_VALUE)")
-        condition = "v is not NO_VALUE and v is not None" if none_is_missing \
-            else "v is not NO_VALUE"
-        lines.append(f"    if {condition}:")
-        lines.append(f"        keys.append({key!r})")
-    lines.append("    return tuple(keys)")
-    found = build(f"insert_columns_{mapper.class_.__name__}", "\n".join(lines).replace(
-        "def insert_columns(", f"def insert_columns_{mapper.class_.__name__}("),
-        {"NO_VALUE": NO_VALUE})
+        if none_is_missing:
+            lines.append(f"    if d.get({key!r}) is not None:")
+        else:
+            lines.append(f"    if {key!r} in d:")
+        lines.append(f"        mask |= {1 << bit}")
+    lines.append("    found = shapes.get(mask)")
+    lines.append("    return found if found is not None else shape_for(mask)")
+    keys = [key for key, _ in ordered]
+    shapes: dict = {}
+
+    def shape_for(mask: int) -> tuple:
+        shape = shapes[mask] = tuple(k for bit, k in enumerate(keys) if mask >> bit & 1)
+        return shape
+
+    name = f"insert_columns_{mapper.class_.__name__}"
+    found = build(name, "\n".join(lines).replace("def insert_columns(", f"def {name}("),
+                  {"shapes": shapes, "shape_for": shape_for})
     mapper._caches["insert_columns"] = found
     return found
 
@@ -151,8 +161,8 @@ def _insert_steps(mapper: Any, states: list) -> list:
     current: list = []
     current_cols: tuple | None = None
     for state in states:
-        cols = columns_of(state.obj().__dict__)
-        if cols != current_cols and current:
+        cols = columns_of(state().__dict__)
+        if cols is not current_cols and current:  # shapes are shared tuples
             steps.append(InsertRows(mapper, current_cols, tuple(current)))
             current = []
         current_cols = cols
