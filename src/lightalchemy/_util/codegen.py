@@ -7,7 +7,6 @@ so tracebacks and debuggers show the real lines.
 from __future__ import annotations
 
 import itertools
-import linecache
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,8 @@ _counter = itertools.count()
 
 def build(name: str, source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
     """Compile ``source`` (which defines ``name``) and return that function."""
+    import linecache  # here, not at import time: it pulls in tokenize
+
     filename = f"<lightalchemy generated {name} #{next(_counter)}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

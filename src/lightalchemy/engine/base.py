@@ -8,13 +8,26 @@ Like SQLAlchemy 2.0, a Connection begins a transaction on first use
 
 from __future__ import annotations
 
-import logging
+import sys
 from typing import Any
 
 from .. import exc
 from .result import Result, _ListSource, _Source, row_class
 
-log = logging.getLogger("lightalchemy.engine.Engine")
+LOGGER_NAME = "lightalchemy.engine.Engine"
+
+
+def _configured_logger() -> Any:
+    """The engine logger if the program switched it on, else None.
+
+    ``logging`` is only looked at when the program imported it: a program that
+    never did cannot have configured it, and importing it costs start-up time.
+    """
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return None
+    logger = logging.getLogger(LOGGER_NAME)
+    return logger if logger.isEnabledFor(logging.INFO) else None
 
 
 class Engine:
@@ -38,8 +51,7 @@ class Engine:
     @echo.setter
     def echo(self, value: Any) -> None:
         self._echo = value
-        self._logger = _echo_logger(value) if value else log
-        self._log = bool(value)
+        self._logger = _echo_logger(value) if value else None
 
     @property
     def name(self) -> str:
@@ -109,10 +121,12 @@ class _EngineBegin:
             conn.close()
 
 
-def _echo_logger(value: Any) -> logging.Logger:
+def _echo_logger(value: Any) -> Any:
     """The logger of echoing engines: INFO and a stdout handler of its own, so that
     echo on one engine does not turn logging on for the others."""
-    logger = logging.getLogger("lightalchemy.engine.Engine.echo")
+    import logging
+
+    logger = logging.getLogger(LOGGER_NAME + ".echo")
     logger.setLevel(logging.DEBUG if value == "debug" else logging.INFO)
     if not any(getattr(h, "_lightalchemy_echo", False) for h in logger.handlers):
         import sys
@@ -138,8 +152,8 @@ class Connection:
         self._nested: list[NestedTransaction] = []
         self._closed = False
         self._invalid = False
-        self._logger = engine._logger
-        self._log = engine._log or engine._logger.isEnabledFor(logging.INFO)
+        self._logger = engine._logger or _configured_logger()
+        self._log = self._logger is not None
         self._execution_options = engine._execution_options
         self._savepoint_counter = 0
         self._begin_pending = False

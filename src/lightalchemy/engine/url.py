@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, quote, unquote
 
 from .. import exc
 
-_PATTERN = re.compile(
+_PATTERN_TEXT = (
     r"""
     (?P<name>[\w\+]+)://
     (?:
@@ -25,12 +25,16 @@ _PATTERN = re.compile(
     )?
     (?:/(?P<database>[^\?]*))?
     (?:\?(?P<query>.*))?
-    """,
-    re.X,
+    """
 )
 
 
 _DEFAULT_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg", "postgres": "psycopg"}
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern:
+    return re.compile(_PATTERN_TEXT, re.X)  # compiled on first use: import stays quick
 
 
 class URL(NamedTuple):
@@ -77,6 +81,8 @@ class URL(NamedTuple):
         return self._replace(query=merged)
 
     def render_as_string(self, hide_password: bool = True) -> str:
+        from urllib.parse import quote
+
         text = f"{self.drivername}://"
         if self.username is not None:
             text += quote(self.username, safe=" +")
@@ -123,13 +129,15 @@ def make_url(name_or_url: str | URL) -> URL:
             f"Expected string or URL object, got {name_or_url!r}; "
             "pass a URL such as 'sqlite:///app.db'."
         )
-    match = _PATTERN.match(name_or_url.strip())
+    match = _pattern().match(name_or_url.strip())
     if match is None:
         raise exc.ArgumentError(
             f"Could not parse SQLAlchemy URL from string '{name_or_url}'; "
             "expected 'dialect+driver://user:password@host:port/database', "
             "for example 'sqlite:///app.db' or 'sqlite://' for memory."
         )
+    from urllib.parse import parse_qsl, unquote
+
     parts = match.groupdict()
     query: dict[str, str | tuple[str, ...]] = {}
     if parts["query"]:

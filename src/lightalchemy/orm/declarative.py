@@ -8,7 +8,6 @@ import enum
 import sys
 import types as pytypes
 import typing
-import uuid
 from typing import Any
 
 from .. import exc as sa_exc
@@ -29,7 +28,6 @@ _PYTHON_TO_SQL: dict[Any, Any] = {
     dt.date: sqltypes.Date,
     dt.time: sqltypes.Time,
     dt.timedelta: sqltypes.Interval,
-    uuid.UUID: sqltypes.Uuid,
     dict: sqltypes.JSON,
     list: sqltypes.JSON,
 }
@@ -364,6 +362,9 @@ def _sql_type_for(cls: type, python_type: Any, reg: registry, name: str) -> Any:
         return _PYTHON_TO_SQL[origin]()
     if origin is typing.Literal:
         return sqltypes.Enum(*typing.get_args(python_type))
+    uuid = sys.modules.get("uuid")  # an annotation naming uuid.UUID means it is loaded
+    if uuid is not None and python_type is uuid.UUID:
+        return sqltypes.Uuid()
     if isinstance(python_type, type):
         if issubclass(python_type, enum.Enum):
             return sqltypes.Enum(python_type)

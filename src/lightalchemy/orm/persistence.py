@@ -144,7 +144,7 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
     mapper = step.mapper
     dialect = conn.dialect
     keys = step.columns
-    members = [(state, state.obj().__dict__) for state in step.states]
+    members = [(state, state().__dict__) for state in step.states]
     sql, *_ = _insert_sql(mapper, dialect, keys, 1, False)
     row_of = _row_extractor(mapper, dialect, keys)
     rows = [row_of(d) for _, d in members]
@@ -237,7 +237,7 @@ def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
     pk_keys = mapper._pk_keys
     imap = session._identity_map
     flushed = session._flushed_new
-    if len(pk_keys) == 1:
+    if len(pk_keys) == 1:  # benchmark: bulk_create
         pk_key = pk_keys[0]
         for state, d in members:
             key = (cls, (d[pk_key],), None)
@@ -248,7 +248,6 @@ def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
                 )
             state.key = key
             imap[key] = state
-            flushed.append(state)
     else:
         for state, d in members:
             ident = tuple(d.get(k) for k in pk_keys)
@@ -260,7 +259,7 @@ def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
             key = (cls, ident, None)
             state.key = key
             imap[key] = state
-            flushed.append(state)
+    flushed.extend(state for state, _ in members)
 
 
 # -- UPDATE -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from .. import exc as sa_exc
 from .._util import gcpause
 from ..inspection import inspect
 from . import exc as orm_exc
-from . import loading, persistence, unitofwork
+from . import loading
 from .base import STATE_KEY
 from .identity import IdentityMap
 from .state import InstanceState, _object_gone, instance_state
@@ -494,7 +494,9 @@ class Session:
     def is_modified(self, instance: Any, include_collections: bool = True) -> bool:
         state = self._state_of(instance)
         obj = state.obj()
-        return bool(unitofwork.changed_columns(state, obj.__dict__)) if obj is not None else False
+        from .unitofwork import changed_columns
+
+        return bool(changed_columns(state, obj.__dict__)) if obj is not None else False
 
     # -- expiry ------------------------------------------------------------------------
     def _expire_states(self, states: list, keys: Any = None) -> None:
@@ -586,6 +588,9 @@ class Session:
             self._flush_plan(new, dirty, deleted)
 
     def _flush_plan(self, new: list, dirty: list, deleted: list) -> None:
+        # imported on the first flush: a program that only reads never loads them
+        from . import persistence, unitofwork
+
         steps = unitofwork.plan(new, dirty, deleted)
         self._flushing = True
         conn = self._connection()
@@ -609,8 +614,9 @@ class Session:
         pending = self._new
         for state in new:  # now persistent: held weakly, like every loaded object
             del pending[state]
-            state.committed_state = None
-            state._strong = None
+            if state._strong is not None:
+                state.committed_state = None
+                state._strong = None
         for state in dirty:  # also those set to an unchanged value: nothing left to write
             state._commit_all()
             self._modified.discard(state)

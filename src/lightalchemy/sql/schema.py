@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect as _pyinspect
 from typing import Any
 
 from .. import exc
@@ -259,8 +258,10 @@ class ColumnDefault:
 
 def _takes_context(fn: Any) -> bool:
     """SQLAlchemy calls a default with a context if it takes a positional argument."""
+    import inspect
+
     try:
-        signature = _pyinspect.signature(fn)
+        signature = inspect.signature(fn)
     except (TypeError, ValueError):
         return False
     return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty

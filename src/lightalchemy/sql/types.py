@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-import json
-import uuid
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -497,7 +496,8 @@ class JSON(TypeEngine):
     NULL = object()
 
     def bind_processor(self, dialect: Any) -> Processor:
-        dumps = json.dumps
+        from json import dumps
+
         none_as_null = self.none_as_null
         null_marker = JSON.NULL
 
@@ -513,13 +513,19 @@ class JSON(TypeEngine):
     def result_processor(self, dialect: Any, coltype: Any = None) -> Processor:
         if dialect.features.native_json:
             return None
-        loads = json.loads
+        from json import loads
+
         return lambda v: None if v is None else (loads(v) if isinstance(v, str | bytes) else v)
 
 
 class Uuid(TypeEngine):
     __visit_name__ = "uuid"
-    python_type = uuid.UUID
+
+    @property
+    def python_type(self) -> type:  # type: ignore[override]
+        from uuid import UUID
+
+        return UUID
 
     def __init__(self, as_uuid: bool = True, native_uuid: bool = True) -> None:
         self.as_uuid = as_uuid
@@ -529,8 +535,10 @@ class Uuid(TypeEngine):
         if dialect.features.native_uuid and self.native_uuid:
             if self.as_uuid:
                 return None
-            return lambda v: None if v is None else uuid.UUID(v)
-        UUID = uuid.UUID
+        from uuid import UUID
+
+        if dialect.features.native_uuid and self.native_uuid:
+            return lambda v: None if v is None else UUID(v)
 
         def process(value: Any) -> Any:
             if value is None:
@@ -542,7 +550,8 @@ class Uuid(TypeEngine):
         return process
 
     def result_processor(self, dialect: Any, coltype: Any = None) -> Processor:
-        UUID = uuid.UUID
+        from uuid import UUID
+
         if self.as_uuid:
             return lambda v: v if v is None or isinstance(v, UUID) else UUID(v)
         return lambda v: None if v is None else (str(v) if isinstance(v, UUID) else str(UUID(v)))
@@ -724,7 +733,6 @@ _PYTHON_TYPES: dict[type, TypeEngine] = {
     dt.time: Time(),
     dt.timedelta: Interval(),
     bytes: LargeBinary(),
-    uuid.UUID: Uuid(),
     dict: JSON(),
     list: JSON(),
 }
@@ -739,6 +747,9 @@ def _type_for_python_value(value: Any) -> TypeEngine:
     for kind, type_ in _PYTHON_TYPES.items():
         if isinstance(value, kind):
             return type_
+    uuid = sys.modules.get("uuid")  # a UUID value means its module is loaded already
+    if uuid is not None and isinstance(value, uuid.UUID):
+        return _PYTHON_TYPES.setdefault(uuid.UUID, Uuid())
     return NULLTYPE
 
 
