@@ -38,6 +38,7 @@ class Mapper:
             self._props[prop.key] = prop
         self._attr_keys = tuple(self._props)
         self._attr_key_set = frozenset(self._attr_keys)
+        self._attr_order = {key: i for i, key in enumerate(self._attr_keys)}
         self._column_to_prop = {prop.column: prop for prop in properties}
         pk_cols = list(local_table.primary_key.columns)
         if not pk_cols:

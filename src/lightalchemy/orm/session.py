@@ -617,9 +617,11 @@ class Session:
             if state._strong is not None:
                 state.committed_state = None
                 state._strong = None
+        modified = self._modified
         for state in dirty:  # also those set to an unchanged value: nothing left to write
-            state._commit_all()
-            self._modified.discard(state)
+            state.committed_state = None
+            state._strong = None
+            modified.discard(state)
         for state in deleted:
             obj = self._deleted.pop(state)
             if self._identity_map._state_get(state.key) is state:

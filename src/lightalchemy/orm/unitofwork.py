@@ -52,20 +52,18 @@ def _mapper_order(mappers: list) -> list:
 
 
 def changed_columns(state: Any, d: dict) -> tuple:
-    """Attribute keys whose current value differs from the committed one."""
+    """Attribute keys whose current value differs from the committed one, in mapper
+    order (so objects changed alike share one UPDATE shape).  Benchmark: ``update_dirty``."""
     committed = state.committed_state
     if not committed:
         return ()
     changed = []
-    for key in state.mapper._attr_keys:  # mapper order: one UPDATE shape per column set
-        if key not in committed:
-            continue
-        old = committed[key]
+    for key, old in committed.items():
         new = d.get(key, NO_VALUE)
-        if new is NO_VALUE:
-            continue
-        if old is NO_VALUE or not _same(old, new):
+        if new is not NO_VALUE and (old is NO_VALUE or not _same(old, new)):
             changed.append(key)
+    if len(changed) > 1:
+        changed.sort(key=state.mapper._attr_order.__getitem__)
     return tuple(changed)
 
 
