@@ -107,7 +107,7 @@ def _tracked_setattr(self: Any, key: str, value: Any) -> None:
     """``__setattr__`` of mapped classes: record the old value on first change."""
     d = self.__dict__
     state = d.get(STATE_KEY)
-    if state is not None and state.key is not None and key in state.mapper._attr_key_set:
+    if state is not None and state.ident is not None and key in state.mapper._attr_key_set:
         committed = state.committed_state
         if committed is None:
             committed = state._mark_modified(self)
@@ -119,7 +119,7 @@ def _tracked_setattr(self: Any, key: str, value: Any) -> None:
 def _tracked_delattr(self: Any, key: str) -> None:
     d = self.__dict__
     state = d.get(STATE_KEY)
-    if state is not None and state.key is not None and key in state.mapper._attr_key_set:
+    if state is not None and state.ident is not None and key in state.mapper._attr_key_set:
         committed = state.committed_state
         if committed is None:
             committed = state._mark_modified(self)
@@ -162,11 +162,11 @@ def attribute_history(state: Any, key: str) -> History:
             return History((), (), [old])
         if _values_equal(old, new):
             return History((), [new], ())
-        return History([new], (), [old] if old is not None or state.key is not None else ())
+        return History([new], (), [old] if old is not None or state.ident is not None else ())
     if key not in d:
         return History((), (), ())
     value = d[key]
-    if state.key is None:
+    if state.ident is None:
         return History([value], (), ())
     return History((), [value], ())
 
@@ -204,7 +204,7 @@ class AttributeState:
         return attribute_history(self.state, self.key)
 
     def load_history(self) -> History:
-        if self.key not in self.state.dict and self.state.key is not None:
+        if self.key not in self.state.dict and self.state.ident is not None:
             getattr(self.state.obj(), self.key)
         return self.history
 

@@ -38,13 +38,13 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
     if strategy is False or not keys:
         return result
     imap = session._identity_map
-    cls = mapper.class_
+    single = len(mapper._pk_keys) == 1
     if statement.__visit_name__ == "delete":
         for ident in keys:
-            state = imap._state_get((cls, ident, None))
+            state = imap._state_for(mapper, ident[0] if single else ident)
             if state is not None:
                 obj = state.obj()
-                del imap[state.key]
+                imap._remove(state)
                 state._deleted = True
                 session._modified.discard(state)
                 session._deleted.pop(state, None)
@@ -62,7 +62,7 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
         else:
             expire.append(prop.key)
     for ident in keys:
-        state = imap._state_get((cls, ident, None))
+        state = imap._state_for(mapper, ident[0] if single else ident)
         if state is None:
             continue
         obj = state.obj()

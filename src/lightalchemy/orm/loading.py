@@ -62,13 +62,13 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
     processors = [p.column.type._processors(dialect)[1] for p in props]
     pk_index = [start + props.index(mapper._props[k]) for k in mapper._pk_keys]
     if len(pk_index) == 1:
-        key_expr = f"(cls, (row[{pk_index[0]}],), None)"
+        key_expr = f"row[{pk_index[0]}]"
     else:
-        key_expr = "(cls, (" + ", ".join(f"row[{i}]" for i in pk_index) + ",), None)"
+        key_expr = "(" + ", ".join(f"row[{i}]" for i in pk_index) + ",)"
     lines = [
         "def load(rows, session, refresh):",
-        "    imap = session._identity_map",
-        "    imap_get = imap._state_get",
+        "    imap = session._identity_map._map_for(mapper)",
+        "    imap_get = imap.get",
         "    out = []",
         "    append = out.append",
         "    for row in rows:",
@@ -84,7 +84,7 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
         "        obj = new(cls)",
         "        st = State(obj, gone)",
         "        st.mapper = mapper",
-        "        st.key = key",
+        "        st.ident = key",
         "        st.session = session",
         "        st.committed_state = None",
         "        st._deleted = False",
@@ -159,7 +159,7 @@ def load_unloaded(session: Any, state: InstanceState, obj: Any) -> None:
     dialect = conn.dialect
     columns = tuple(p.column for p in missing)
     sql, processors = _compiled_pk_select(mapper, dialect, columns)
-    cursor = conn._run(sql, _pk_params(processors, state.key[1]), False)
+    cursor = conn._run(sql, _pk_params(processors, state.identity), False)
     row = cursor.fetchone()
     cursor.close()
     if row is None:
@@ -190,7 +190,7 @@ def refresh_state(session: Any, state: InstanceState, obj: Any,
     conn = session._connection()
     dialect = conn.dialect
     sql, processors = _compiled_pk_select(mapper, dialect, tuple(p.column for p in props))
-    cursor = conn._run(sql, _pk_params(processors, state.key[1]), False)
+    cursor = conn._run(sql, _pk_params(processors, state.identity), False)
     row = cursor.fetchone()
     cursor.close()
     if row is None:

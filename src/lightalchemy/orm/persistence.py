@@ -233,21 +233,20 @@ def _result_value(mapper: Any, key: str, value: Any, dialect: Any) -> Any:
 
 
 def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
-    cls = mapper.class_
+    """The new rows' objects become persistent: identity set, held by the identity map."""
     pk_keys = mapper._pk_keys
-    imap = session._identity_map
-    flushed = session._flushed_new
+    by_key = session._identity_map._map_for(mapper)
     if len(pk_keys) == 1:  # benchmark: bulk_create
         pk_key = pk_keys[0]
         for state, d in members:
-            key = (cls, (d[pk_key],), None)
-            if key[1][0] is None:
+            ident = d[pk_key]
+            if ident is None:
                 raise orm_exc.FlushError(
                     f"Instance {state._describe()} has a NULL identity key after flush; check "
                     "that the primary key column generates values or set it explicitly."
                 )
-            state.key = key
-            imap[key] = state
+            state.ident = ident
+            by_key[ident] = state
     else:
         for state, d in members:
             ident = tuple(d.get(k) for k in pk_keys)
@@ -256,10 +255,9 @@ def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
                     f"Instance {state._describe()} has a NULL identity key; composite primary "
                     "keys must be given values before flush."
                 )
-            key = (cls, ident, None)
-            state.key = key
-            imap[key] = state
-    flushed.extend(state for state, _ in members)
+            state.ident = ident
+            by_key[ident] = state
+    session._flushed_new.extend(state for state, _ in members)
 
 
 # -- UPDATE -------------------------------------------------------------------------
@@ -317,7 +315,7 @@ def _update_row_maker(mapper: Any, dialect: Any, keys: tuple) -> Any:
             namespace[f"p{i}"] = processor
             test = "True" if getattr(processor, "handles_none", False) else "v is not None"
             items.append(f"(p{i}(v) if ((v := d.get({key!r})) is not None or {test}) else None)")
-    lines.append("    ident = state.key[1]")
+    lines.append("    ident = state.identity")
     for i, processor in enumerate(pk_processors):
         if processor is None:
             items.append(f"ident[{i}]")
@@ -358,15 +356,12 @@ def _update(step: UpdateRows, session: Any, conn: Any) -> None:
                 d.pop(key, None)
     pk_keys = mapper._pk_keys
     if any(k in step.columns for k in pk_keys):
-        cls = mapper.class_
         imap = session._identity_map
         for state in step.states:
             d = state().__dict__
-            new_key = (cls, tuple(d[k] for k in pk_keys), None)
-            if imap._state_get(state.key) is state:
-                del imap[state.key]
-            state.key = new_key
-            imap[new_key] = state
+            imap._remove(state)
+            state.ident = d[pk_keys[0]] if len(pk_keys) == 1 else tuple(d[k] for k in pk_keys)
+            imap._add(state)
 
 
 # -- DELETE -------------------------------------------------------------------------
@@ -388,7 +383,7 @@ def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
     rows = []
     for state in step.states:
         rows.append([p(v) if p is not None and v is not None else v
-                     for p, v in zip(pk_processors, state.key[1])])
+                     for p, v in zip(pk_processors, state.identity)])
     conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
 
 

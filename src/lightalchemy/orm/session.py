@@ -240,7 +240,7 @@ class Session:
         self._flushed_deleted = []
         self._flushed_new = []
         if self.expire_on_commit:
-            self._expire_states(list(self._identity_map.values()))
+            self._expire_states(self._identity_map.states())
         self._release()
 
     def _release(self) -> None:
@@ -267,16 +267,15 @@ class Session:
             self._detach(state, transient=True)
         self._new.clear()
         self._deleted.clear()
-        self._expire_states(list(self._identity_map.values()))
+        self._expire_states(self._identity_map.states())
         self._failed = None
         self._release()
 
     def _restore(self, mark_new: int, mark_deleted: int) -> None:
         """Undo the bookkeeping of flushes after the given marks (rolled back in the DB)."""
         for state in self._flushed_new[mark_new:]:
-            if self._identity_map._state_get(state.key) is state:
-                del self._identity_map[state.key]
-            state.key = None
+            self._identity_map._remove(state)
+            state.ident = None
             state.session = None
             state._strong = None
             state.modified = False
@@ -287,7 +286,7 @@ class Session:
         for state, obj in self._flushed_deleted[mark_deleted:]:
             state._deleted = False
             state.session = self
-            self._identity_map[state.key] = state
+            self._identity_map._add(state)
             state._strong = obj
         del self._flushed_deleted[mark_deleted:]
 
@@ -323,7 +322,7 @@ class Session:
         self._deleted.clear()
         self._failed = None
         # objects changed inside the savepoint no longer match the database
-        self._expire_states(list(self._identity_map.values()))
+        self._expire_states(self._identity_map.states())
 
     # -- object membership ------------------------------------------------------------
     def _state_of(self, obj: Any) -> InstanceState:
@@ -341,7 +340,7 @@ class Session:
                 f"'{id(state.session)}' (this is '{id(self)}'); expunge it there first or "
                 "use merge()."
             )
-        if state.key is None:
+        if state.ident is None:
             state.session = self
             self._new[state] = instance
             state.modified = False
@@ -351,14 +350,14 @@ class Session:
                 f"Instance '{state._describe()}' has been deleted. Use the make_transient() "
                 "function to send this object back to the transient state."
             )
-        existing = self._identity_map._state_get(state.key)
+        existing = self._identity_map._state_for(state.mapper, state.ident)
         if existing is not None and existing is not state and existing.obj() is not None:
             raise sa_exc.InvalidRequestError(
                 f"Can't attach instance {state._describe()}; another instance with key "
                 f"{state.key!r} is already present in this session. Use merge() instead."
             )
         state.session = self
-        self._identity_map[state.key] = state
+        self._identity_map._add(state)
         if state.modified:
             state._strong = instance
             self._modified.add(state)
@@ -380,7 +379,7 @@ class Session:
                     continue
                 state = InstanceState(instance, _object_gone)
                 state.mapper = mapper
-                state.key = None
+                state.ident = None
                 state.session = self
                 state.committed_state = None
                 state._deleted = False
@@ -390,7 +389,7 @@ class Session:
 
     def delete(self, instance: Any) -> None:
         state = self._state_of(instance)
-        if state.key is None:
+        if state.ident is None:
             raise sa_exc.InvalidRequestError(
                 f"Instance '{state._describe()}' is not persisted; a pending object is removed "
                 "with expunge(), not delete()."
@@ -408,11 +407,11 @@ class Session:
             raise sa_exc.InvalidRequestError(
                 f"Instance {state._describe()} is not present in this Session"
             )
-        self._detach(state, transient=state.key is None)
+        self._detach(state, transient=state.ident is None)
 
     def _detach(self, state: InstanceState, transient: bool = False) -> None:
-        if state.key is not None and self._identity_map._state_get(state.key) is state:
-            del self._identity_map[state.key]
+        if state.ident is not None:
+            self._identity_map._remove(state)
         self._new.pop(state, None)
         self._deleted.pop(state, None)
         self._modified.discard(state)
@@ -420,7 +419,7 @@ class Session:
         state._strong = None
 
     def expunge_all(self) -> None:
-        for state in list(self._identity_map.values()):
+        for state in self._identity_map.states():
             state.session = None
             state._strong = None
         for state in self._new:
@@ -480,7 +479,7 @@ class Session:
     def dirty(self) -> _IdentitySet:
         out = []
         for state in self._modified:
-            if state.session is self and state.key is not None and state not in self._deleted \
+            if state.session is self and state.ident is not None and state not in self._deleted \
                     and not state._deleted:
                 obj = state.obj()
                 if obj is not None:
@@ -522,7 +521,7 @@ class Session:
 
     def _persistent_state(self, instance: Any, action: str) -> InstanceState:
         state = self._state_of(instance)
-        if state.session is not self or state.key is None:
+        if state.session is not self or state.ident is None:
             raise sa_exc.InvalidRequestError(
                 f"Instance '{state._describe()}' is not persistent within this Session; "
                 f"cannot {action} it. Add it and flush first, or query it in this Session."
@@ -541,7 +540,7 @@ class Session:
         self._expire_states([state], attribute_names)
 
     def expire_all(self) -> None:
-        self._expire_states(list(self._identity_map.values()))
+        self._expire_states(self._identity_map.states())
 
     def refresh(self, instance: Any, attribute_names: list | None = None,
                 with_for_update: Any = None) -> None:
@@ -577,7 +576,7 @@ class Session:
         self._check_failed()
         new = [s for s in self._new if s not in self._deleted]
         dirty = [s for s in self._modified
-                 if s.key is not None and not s._deleted and s not in self._deleted]
+                 if s.ident is not None and not s._deleted and s not in self._deleted]
         deleted = list(self._deleted)
         if objects is not None:
             chosen = {instance_state(o) for o in objects}
@@ -624,8 +623,7 @@ class Session:
             modified.discard(state)
         for state in deleted:
             obj = self._deleted.pop(state)
-            if self._identity_map._state_get(state.key) is state:
-                del self._identity_map[state.key]
+            self._identity_map._remove(state)
             state._deleted = True
             state._commit_all()
             self._modified.discard(state)
@@ -638,8 +636,7 @@ class Session:
             bind_arguments: Any = None) -> Any:
         mapper = _mapper_for(entity)
         pk = _normalize_ident(mapper, ident)
-        key = (mapper.class_, pk, None)
-        state = self._identity_map._state_get(key)
+        state = self._identity_map._state_for(mapper, pk[0] if len(pk) == 1 else pk)
         if state is not None:
             obj = state.obj()
             if obj is not None:
@@ -822,7 +819,7 @@ def make_transient(instance: Any) -> None:
     session = state.session
     if session is not None:
         session._detach(state)
-    state.key = None
+    state.ident = None
     state._deleted = False
     state.committed_state = None
     state.modified = False
@@ -830,10 +827,11 @@ def make_transient(instance: Any) -> None:
 
 def make_transient_to_detached(instance: Any) -> None:
     state = instance_state(instance)
-    if state.session is not None or state.key is not None:
+    if state.session is not None or state.ident is not None:
         raise sa_exc.InvalidRequestError("Given object must be transient")
     d = instance.__dict__
-    state.key = (state.class_, tuple(d.get(k) for k in state.mapper._pk_keys), None)
+    pk = tuple(d.get(k) for k in state.mapper._pk_keys)
+    state.ident = pk[0] if len(pk) == 1 else pk
     state._deleted = False
 
 

@@ -32,18 +32,35 @@ class InstanceState(weakref.ref):
     "modified" (``session.dirty``) until flush or expiry.
     """
 
-    __slots__ = ("mapper", "key", "session", "committed_state", "_deleted", "_strong")
+    __slots__ = ("mapper", "ident", "session", "committed_state", "_deleted", "_strong")
 
     @classmethod
     def _create(cls, obj: Any, mapper: Any) -> InstanceState:
         state = cls(obj, _object_gone)
         state.mapper = mapper
-        state.key = None
+        state.ident = None
         state.session = None
         state.committed_state = None
         state._deleted = False
         state._strong = None
         return state
+
+    # ``ident`` is the primary key as the identity map holds it: the bare value, or a
+    # tuple for a composite key; None until the object has an identity.
+    @property
+    def key(self) -> tuple | None:
+        """SQLAlchemy's identity key: ``(class, (pk, ...), None)``."""
+        ident = self.ident
+        if ident is None:
+            return None
+        return (self.mapper.class_, self.identity, None)
+
+    @property
+    def identity(self) -> tuple | None:
+        ident = self.ident
+        if ident is None:
+            return None
+        return ident if len(self.mapper._pk_keys) > 1 else (ident,)
 
     @property
     def obj(self) -> InstanceState:
@@ -68,19 +85,19 @@ class InstanceState(weakref.ref):
     # -- object states ----------------------------------------------------------
     @property
     def transient(self) -> bool:
-        return self.key is None and self.session is None
+        return self.ident is None and self.session is None
 
     @property
     def pending(self) -> bool:
-        return self.key is None and self.session is not None
+        return self.ident is None and self.session is not None
 
     @property
     def persistent(self) -> bool:
-        return self.key is not None and self.session is not None and not self._deleted
+        return self.ident is not None and self.session is not None and not self._deleted
 
     @property
     def deleted(self) -> bool:
-        return self._deleted and self.key is not None and self.session is not None
+        return self._deleted and self.ident is not None and self.session is not None
 
     @property
     def was_deleted(self) -> bool:
@@ -88,15 +105,11 @@ class InstanceState(weakref.ref):
 
     @property
     def detached(self) -> bool:
-        return self.key is not None and self.session is None
+        return self.ident is not None and self.session is None
 
     @property
     def has_identity(self) -> bool:
-        return self.key is not None
-
-    @property
-    def identity(self) -> tuple | None:
-        return self.key[1] if self.key is not None else None
+        return self.ident is not None
 
     @property
     def identity_key(self) -> tuple | None:
@@ -130,11 +143,11 @@ class InstanceState(weakref.ref):
 
     @property
     def expired_attributes(self) -> set:
-        return self.unloaded if self.key is not None else set()
+        return self.unloaded if self.ident is not None else set()
 
     @property
     def expired(self) -> bool:
-        return self.key is not None and bool(self.unloaded)
+        return self.ident is not None and bool(self.unloaded)
 
     @property
     def attrs(self) -> Any:
@@ -143,7 +156,7 @@ class InstanceState(weakref.ref):
         return AttributeStateCollection(self)
 
     def _describe(self) -> str:
-        identity = self.key[1] if self.key is not None else None
+        identity = self.identity
         if identity is not None:
             return f"<{self.class_.__name__} at {hex(id(self.obj()))}>"
         return f"<{self.class_.__name__} at {hex(id(self.obj()))}>"
@@ -167,14 +180,14 @@ class InstanceState(weakref.ref):
     def _load_unloaded(self, obj: Any, key: str) -> Any:
         """Load ``key`` (and every other unloaded column) from the database."""
         session = self.session
-        if self.key is None:
+        if self.ident is None:
             # transient or pending: an unset attribute is None, as in SQLAlchemy
             return self.mapper._default_for_unset(key)
         if session is None:
             raise orm_exc.DetachedInstanceError(
                 f"Instance {self._describe()} is not bound to a Session; attribute refresh "
                 f"operation cannot proceed: cannot load '{key}' of {self.class_.__name__}"
-                f"{self.key[1]!r} because its Session is closed. Load the attribute before "
+                f"{self.identity!r} because its Session is closed. Load the attribute before "
                 "closing, use expire_on_commit=False, or add the object to a new Session."
                 " (Background on this error at: https://sqlalche.me/e/20/bhk3)"
             )
