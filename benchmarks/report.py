@@ -280,8 +280,9 @@ def render(results: dict) -> str:
     parts = []
     if meta.get("compare"):
         first, second = meta["compare"]
-        parts += [f"## Comparison in one run ({second} ÷ {first}: how many times faster "
-                  f"{first} is)", compare_table(results)]
+        parts += [f"## Comparison in one run ({second} ÷ {first}: {second}'s time as a "
+                  f"fraction of {first}'s; below 1, {second} is faster)",
+                  compare_table(results)]
     parts += [f"## Seconds (median of {reps}, lower is better)", seconds_table(results)]
     if spread_note(results):
         parts.append(spread_note(results))
