@@ -35,8 +35,10 @@ from .session import (
     sessionmaker,
 )
 from .state import InstanceState
+from .util import AliasedClass, aliased
 
 __all__ = [
+    "AliasedClass", "aliased",
     "ColumnProperty", "DeclarativeBase", "DeclarativeBaseNoMeta", "InstanceState",
     "InstrumentedAttribute", "Mapped", "MappedColumn", "Mapper", "Query", "QueryableAttribute",
     "Session", "SessionTransaction", "as_declarative", "backref", "class_mapper",

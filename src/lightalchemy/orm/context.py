@@ -15,23 +15,32 @@ class EntityElement(ClauseElement):
     __visit_name__ = "entity"
     _is_entity = True
 
-    def __init__(self, mapper: Any) -> None:
+    def __init__(self, mapper: Any, selectable: Any = None) -> None:
         self.mapper = mapper
-        self.table = mapper.local_table
+        # the table, or an alias of it (aliased()): same columns, another name in SQL
+        self.selectable = selectable if selectable is not None else mapper.local_table
+        if selectable is None:
+            self._columns = list(mapper._columns)
+            self._by_key = {key: prop.column for key, prop in mapper._props.items()}
+        else:
+            self._columns = [selectable.c[c.key] for c in mapper._columns]
+            self._by_key = {key: selectable.c[prop.column.key]
+                            for key, prop in mapper._props.items()}
 
     def _gen_key(self, binds: list) -> Any:
-        return ("entity", self.mapper)
+        if self.selectable is self.mapper.local_table:
+            return ("entity", self.mapper)
+        return ("entity", self.mapper, self.selectable._gen_key(binds))
 
     def _select_columns(self) -> list:
-        return list(self.mapper._columns)
+        return list(self._columns)
 
     @property
     def _from_objects(self) -> list:
-        return [self.table]
+        return [self.selectable]
 
     def _column_for_key(self, key: str) -> Any:
-        prop = self.mapper._props.get(key)
-        return prop.column if prop is not None else None
+        return self._by_key.get(key)
 
     @property
     def entity_namespace(self) -> Any:

@@ -196,9 +196,9 @@ def _coerce_from(value: Any) -> Any:
         element = clause()
         if isinstance(element, FromClause):
             return element
-        froms = getattr(element, "_from_objects", None)
-        if froms:
-            return element
+        selectable = getattr(element, "selectable", None)  # an ORM entity (or its alias)
+        if isinstance(selectable, FromClause):
+            return selectable
     if getattr(value, "_is_select", False):
         return value.subquery()
     from ..inspection import inspect
