@@ -127,6 +127,59 @@ class Query:
     def exists(self) -> Any:
         return self._statement.exists()
 
+    def intersect(self, *queries: Query) -> Query:
+        compound = self._statement.intersect(*[q._statement for q in queries])
+        return self._clone(Select(compound.subquery()))
+
+    def except_(self, *queries: Query) -> Query:
+        compound = self._statement.except_(*[q._statement for q in queries])
+        return self._clone(Select(compound.subquery()))
+
+    def correlate(self, *froms: Any) -> Query:
+        return self._clone(self._statement.correlate(*froms))
+
+    def with_session(self, session: Any) -> Query:
+        clone = self._clone(self._statement)
+        clone.session = session
+        return clone
+
+    def tuples(self) -> Query:
+        return self
+
+    def only_return_tuples(self, value: bool) -> Query:
+        return self
+
+    def value(self, column: Any) -> Any:
+        return self.with_entities(column).scalar()
+
+    @property
+    def whereclause(self) -> Any:
+        where = self._statement._where
+        if not where:
+            return None
+        from ..sql.elements import and_
+
+        return and_(*where)
+
+    @property
+    def selectable(self) -> Select:
+        return self._statement
+
+    @property
+    def is_single_entity(self) -> bool:
+        return self._is_entity_query()
+
+    def get_execution_options(self) -> dict:
+        return dict(self._options)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"Query.{name} is not supported by lightalchemy yet; build the statement with "
+            "select() or see the README for the supported query surface."
+        )
+
     def union(self, *queries: Query) -> Query:
         compound = self._statement.union(*[q._statement for q in queries])
         return self._clone(Select(compound.subquery()))

@@ -723,6 +723,39 @@ class Session:
         self.add_all(objects)
         self.flush()
 
+    def bulk_insert_mappings(self, mapper: Any, mappings: list, **kw: Any) -> None:
+        from ..sql.dml import Insert
+
+        if mappings:
+            self._connection().execute(Insert(_mapper_for(mapper).local_table), list(mappings))
+
+    def bulk_update_mappings(self, mapper: Any, mappings: list) -> None:
+        from ..sql.dml import Update
+        from ..sql.elements import BindParameter
+
+        mapper = _mapper_for(mapper)
+        conn = self._connection()
+        for row in mappings:
+            values = {k: v for k, v in row.items() if k not in mapper._pk_key_set}
+            if not values:
+                continue
+            stmt = Update(mapper.local_table).values(values)
+            for key, col in zip(mapper._pk_keys, mapper.primary_key):
+                stmt = stmt.where(col == BindParameter(None, row[key], col.type, unique=True))
+            conn.execute(stmt)
+
+    @staticmethod
+    def identity_key(class_: Any = None, ident: Any = None, *, instance: Any = None,
+                     row: Any = None, identity_token: Any = None) -> tuple:
+        if instance is not None:
+            return instance_state(instance).key
+        mapper = _mapper_for(class_)
+        return (mapper.class_, _normalize_ident(mapper, ident), identity_token)
+
+    @classmethod
+    def object_session(cls, instance: Any) -> Any:
+        return object_session(instance)
+
     def enable_relationship_loading(self, obj: Any) -> None:
         raise sa_exc.InvalidRequestError("enable_relationship_loading() is not supported")
 

@@ -577,6 +577,26 @@ class Select(ClauseElement):
     def union_all(self, *others: Any) -> CompoundSelect:
         return CompoundSelect("UNION ALL", self, *others)
 
+    def intersect_all(self, *others: Any) -> CompoundSelect:
+        return CompoundSelect("INTERSECT ALL", self, *others)
+
+    def except_all(self, *others: Any) -> CompoundSelect:
+        return CompoundSelect("EXCEPT ALL", self, *others)
+
+    @property
+    def whereclause(self) -> Any:
+        if not self._where:
+            return None
+        return and_(*self._where)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"Select.{name} is not supported by lightalchemy yet; see the README for the "
+            "supported query surface."
+        )
+
     def intersect(self, *others: Any) -> CompoundSelect:
         return CompoundSelect("INTERSECT", self, *others)
 
