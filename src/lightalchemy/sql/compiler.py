@@ -570,9 +570,17 @@ class SQLCompiler:
     def _set_result_columns(self, columns: list) -> None:
         processors = []
         result = []
+        taken: set = set()
         for col in columns:
             type_ = getattr(col, "type", sqltypes.NULLTYPE)
-            result.append((_result_name_of(col) or getattr(col, "name", None) or "", type_, col))
+            name = _result_name_of(col) or getattr(col, "name", None) or "_no_label"
+            if name in taken:  # a second "name" becomes "name_1", as in SQLAlchemy
+                n = 1
+                while f"{name}_{n}" in taken:
+                    n += 1
+                name = f"{name}_{n}"
+            taken.add(name)
+            result.append((name, type_, col))
             processors.append(type_._processors(self.dialect)[1])
         self.compiled.result_columns = result
         self.compiled.result_processors = processors
