@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.result import Result, _Source, row_class
-from ..sql.elements import ClauseElement, _result_name_of
+from ..sql.compiler import result_key
+from ..sql.elements import ClauseElement
 from .loading import loader_for
 
 
@@ -50,18 +51,6 @@ class EntityElement(ClauseElement):
         return f"<entity {self.mapper.class_.__name__}>"
 
 
-def _visible_name(column: Any, taken: list) -> str:
-    """A column's key in an ORM row: entity columns are not keys, so ``select(P, P.name)``
-    has keys ``P`` and ``name``; repeats get ``_1``, ``_2`` as in SQLAlchemy."""
-    name = _result_name_of(column) or getattr(column, "name", None) or "_no_label"
-    if name in taken:
-        n = 1
-        while f"{name}_{n}" in taken:
-            n += 1
-        name = f"{name}_{n}"
-    return name
-
-
 def is_orm_select(statement: Any) -> bool:
     return any(getattr(raw, "_is_entity", False)
                for raw in getattr(statement, "_raw_columns", ()))
@@ -90,7 +79,7 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
             for col in cols:
                 _name, type_, _col = compiled.result_columns[offset]
                 plan.append(("column", offset, type_._processors(dialect)[1]))
-                keys.append(_visible_name(col, keys))
+                keys.append(result_key(col, keys))  # entity columns are not keys
                 offset += 1
     cls = row_class(tuple(keys))
     if len(plan) == 1 and plan[0][0] == "entity":

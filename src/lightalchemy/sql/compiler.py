@@ -60,6 +60,18 @@ variadic authorization binary concurrently freeze ilike verbose
 """.split())
 
 
+def result_key(column: Any, taken: Any) -> str:
+    """A selected column's key in result rows: its name, label or function name;
+    ``_no_label`` when it has none; a repeat gets ``_1``, ``_2`` (as in SQLAlchemy)."""
+    name = _result_name_of(column) or getattr(column, "name", None) or "_no_label"
+    if name in taken:
+        n = 1
+        while f"{name}_{n}" in taken:
+            n += 1
+        name = f"{name}_{n}"
+    return name
+
+
 class IdentifierPreparer:
     """Quotes identifiers that are reserved, mixed-case or not plain names."""
 
@@ -573,12 +585,7 @@ class SQLCompiler:
         taken: set = set()
         for col in columns:
             type_ = getattr(col, "type", sqltypes.NULLTYPE)
-            name = _result_name_of(col) or getattr(col, "name", None) or "_no_label"
-            if name in taken:  # a second "name" becomes "name_1", as in SQLAlchemy
-                n = 1
-                while f"{name}_{n}" in taken:
-                    n += 1
-                name = f"{name}_{n}"
+            name = result_key(col, taken)
             taken.add(name)
             result.append((name, type_, col))
             processors.append(type_._processors(self.dialect)[1])
