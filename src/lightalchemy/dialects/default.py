@@ -25,6 +25,8 @@ class DefaultDialect:
     #: a session that only reads holds no lock on the database file
     lazy_begin = False
     isolation_levels: tuple[str, ...] = ()
+    #: the level a connection has when nobody asked for one
+    default_isolation_level: str | None = None
 
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
         self.identifier_preparer = IdentifierPreparer()
@@ -63,6 +65,12 @@ class DefaultDialect:
     def set_isolation_level(self, dbapi_conn: Any, level: str) -> None:
         raise exc.ArgumentError(f"isolation_level is not supported by the {self.name} dialect")
 
+    def reset_isolation_level(self, dbapi_conn: Any) -> None:
+        """Undo ``execution_options(isolation_level=...)`` before the pool takes it back."""
+        level = self.isolation_level or self.default_isolation_level
+        if level is not None:
+            self.set_isolation_level(dbapi_conn, level)
+
     # -- running -----------------------------------------------------------------
     def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
         cursor = dbapi_conn.cursor()
@@ -88,5 +96,11 @@ class DefaultDialect:
             return False
 
     # -- schema ------------------------------------------------------------------
+    def before_create(self, connection: Any, tables: list) -> None:
+        """Create what ``tables`` need besides themselves (PostgreSQL: ENUM types)."""
+
+    def after_drop(self, connection: Any, tables: list) -> None:
+        """Drop what ``before_create`` made once no table uses it."""
+
     def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
         raise NotImplementedError

@@ -157,6 +157,7 @@ class Connection:
         self._execution_options = engine._execution_options
         self._savepoint_counter = 0
         self._begin_pending = False
+        self._isolation_changed = False
 
     # -- state ---------------------------------------------------------------
     @property
@@ -193,6 +194,7 @@ class Connection:
         level = opts.get("isolation_level")
         if level is not None:
             self.dialect.set_isolation_level(self._dbapi_connection, level)
+            self._isolation_changed = True  # the pooled connection gets it back at close
         return self
 
     def get_execution_options(self) -> dict:
@@ -269,6 +271,8 @@ class Connection:
         try:
             if self._transaction is not None and self._transaction.is_active:
                 self._transaction.rollback()
+            if self._isolation_changed and not self._invalid:
+                self.dialect.reset_isolation_level(self._dbapi_connection)
         except Exception:
             self._invalid = True
         finally:
@@ -341,8 +345,20 @@ class Connection:
                 f"({type(error).__module__}.{type(error).__name__}) {error}",
                 compiled.sql, parameters, error,
             ) from error
+        if compiled.key_returning_sql is not None and not multi:
+            return self._insert_returning_key(compiled, params)
         cursor = self._run(compiled.sql, params, multi)
         return self._result_from_cursor(cursor, compiled, params if not multi else None)
+
+    def _insert_returning_key(self, compiled: Any, params: list) -> Result:
+        """A single-row INSERT whose generated key comes back through RETURNING."""
+        cursor = self._run(compiled.key_returning_sql, params, False)
+        row = cursor.fetchone()
+        rowcount = cursor.rowcount
+        cursor.close()
+        inserted = _inserted_primary_key(compiled, params, row[0] if row else None)
+        return Result(_ListSource([]), [], _no_rows, rowcount=rowcount, compiled=compiled,
+                      returns_rows=False, inserted_primary_key=inserted)
 
     def _run(self, sql: str, params: Any, multi: bool) -> Any:
         """The one place a statement reaches the driver."""

@@ -41,6 +41,11 @@ from .selectable import (
 # to the schema (inside a SQL-expression default) and so is the same for every statement
 LITERAL, NAMED, DEFAULT, CONSTANT = 0, 1, 2, 3
 
+# stands for the "%" of a %s placeholder until the statement is complete; then every
+# other "%" (text(), literals, the modulo operator, names) is doubled for the driver
+_PERCENT_MARK = "\x00"
+_PERCENT_STYLES = ("format", "pyformat")
+
 _LEGAL_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 RESERVED_WORDS = frozenset("""
@@ -105,6 +110,7 @@ class Compiled:
         "sql", "positions", "result_columns", "result_processors", "is_select", "is_insert",
         "is_update", "is_delete", "is_ddl", "is_text", "returning", "table", "dialect",
         "statement", "positional_names", "row_maker", "dml_positions", "context_defaults",
+        "key_returning_sql",
     )
 
     def __init__(self, dialect: Any) -> None:
@@ -123,6 +129,9 @@ class Compiled:
         self.dml_positions: dict = {}
         #: a column default reads context.get_current_parameters()
         self.context_defaults = False
+        #: this single-row INSERT plus RETURNING its generated key, for drivers without
+        #: lastrowid (PostgreSQL): Connection.execute runs it for inserted_primary_key
+        self.key_returning_sql: str | None = None
         self.positional_names: list = []
 
     def __str__(self) -> str:
@@ -331,7 +340,29 @@ class SQLCompiler:
                 "\n" + body
             self.positions[:0] = self.cte_positions
             self.names[:0] = self.cte_names
-        self.compiled.sql = body
+        if self.compiled.is_insert and not self.compiled.returning:
+            key_sql = self._key_returning(statement)
+            if key_sql is not None:
+                self.compiled.key_returning_sql = self._finish(body + key_sql)
+        self.compiled.sql = self._finish(body)
+
+    def _finish(self, body: str) -> str:
+        if self.paramstyle in _PERCENT_STYLES:
+            body = body.replace("%", "%%").replace(_PERCENT_MARK, "%")
+        return body
+
+    def _key_returning(self, insert: Any) -> str | None:
+        """`` RETURNING key`` where the key is generated and the driver has no lastrowid."""
+        features = self.dialect.features
+        if getattr(features, "lastrowid", True) or not features.insert_returning:
+            return None
+        table = self.compiled.table
+        auto = getattr(table, "autoincrement_column", None)
+        if auto is None or insert._select is not None or insert._multi_values or \
+                auto.key in self.compiled.dml_positions or \
+                (insert._values is not None and auto in insert._values):
+            return None
+        return " RETURNING " + self.quote(auto.name)
 
     # -- dispatch -----------------------------------------------------------
     def process(self, element: Any, **kw: Any) -> str:
@@ -348,12 +379,10 @@ class SQLCompiler:
         style = self.paramstyle
         if style == "qmark":
             return "?"
-        if style == "format":
-            return "%s"
+        if style in _PERCENT_STYLES:
+            return _PERCENT_MARK + "s"
         if style == "numeric":
             return f":{len(self.positions)}"
-        if style == "pyformat":
-            return "%s"
         return ":" + name
 
     def visit_bindparam(self, bind: BindParameter, **kw: Any) -> str:

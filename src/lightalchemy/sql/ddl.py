@@ -53,6 +53,7 @@ def run_create_all(metadata: Any, bind: Any, tables: list | None, checkfirst: bo
     chosen = _sort_tables(list(tables)) if tables is not None else metadata.sorted_tables
     with _ddl_connection(bind) as conn:
         dialect = conn.dialect
+        dialect.before_create(conn, chosen)  # types the tables use (PostgreSQL's ENUM)
         for table in chosen:
             if checkfirst and dialect.has_table(conn, table.name, schema=table.schema):
                 continue
@@ -71,3 +72,4 @@ def run_drop_all(metadata: Any, bind: Any, tables: list | None, checkfirst: bool
             if checkfirst and not dialect.has_table(conn, table.name, schema=table.schema):
                 continue
             conn.execute(DropTable(table))
+        dialect.after_drop(conn, chosen)  # types no table uses any more

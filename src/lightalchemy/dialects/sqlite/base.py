@@ -113,6 +113,7 @@ class SQLiteDialect(DefaultDialect):
     ddl_compiler = SQLiteDDLCompiler
     type_compiler_cls = SQLiteTypeCompiler
     isolation_levels = ("SERIALIZABLE", "READ UNCOMMITTED")
+    default_isolation_level = "SERIALIZABLE"
 
     def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
         master = f'"{schema}".sqlite_master' if schema else "sqlite_master"
