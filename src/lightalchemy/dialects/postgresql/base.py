@@ -1,0 +1,475 @@
+"""PostgreSQL's SQL, types and catalog: what differs from the generic compiler.
+
+The driver (psycopg 3) lives in ``psycopg.py``; nothing here imports it, so
+this module loads without the optional dependency installed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ... import exc
+from ...engine.interfaces import Features
+from ...sql import types as sqltypes
+from ...sql.compiler import (
+    RESERVED_WORDS,
+    DDLCompiler,
+    IdentifierPreparer,
+    SQLCompiler,
+    TypeCompiler,
+)
+from ...sql.schema import Identity
+from ..default import DefaultDialect
+
+PG_FEATURES = Features(
+    paramstyle="format",
+    insert_returning=True,
+    native_decimal=True,
+    native_boolean=True,
+    native_datetime=True,
+    native_json=True,
+    native_uuid=True,
+    native_interval=True,
+    decimal_digits=1000,
+    # the wire protocol counts parameters in 16 bits
+    max_bind_params=65535,
+    max_insert_rows=1000,
+    supports_savepoints=True,
+    supports_multivalues_insert=True,
+    # no rowid: generated keys come back through INSERT … RETURNING
+    lastrowid=False,
+    returning_preserves_order=False,
+    # sequence values of one multi-row INSERT are not promised to follow VALUES
+    # order, so new objects get one INSERT … RETURNING each
+    insert_keys_ascending=False,
+)
+
+# PostgreSQL's reserved key words not already in the shared list
+PG_RESERVED_WORDS = RESERVED_WORDS | frozenset(
+    "any collation current_schema overlaps similar tablesample system_user".split())
+
+
+# -- PostgreSQL-specific types (importable as lightalchemy.dialects.postgresql.X) ------------
+
+class JSON(sqltypes.JSON):
+    __visit_name__ = "JSON"
+
+
+class JSONB(sqltypes.JSON):
+    __visit_name__ = "JSONB"
+
+
+class UUID(sqltypes.Uuid):
+    __visit_name__ = "UUID"
+
+
+class BYTEA(sqltypes.LargeBinary):
+    __visit_name__ = "BYTEA"
+
+
+class INTERVAL(sqltypes.Interval):
+    __visit_name__ = "INTERVAL"
+
+    def __init__(self, precision: int | None = None, fields: str | None = None) -> None:
+        self.precision = precision
+        self.fields = fields
+
+
+class TIMESTAMP(sqltypes.TIMESTAMP):
+    def __init__(self, timezone: bool = False, precision: int | None = None) -> None:
+        super().__init__(timezone=timezone)
+        self.precision = precision
+
+
+class TIME(sqltypes.TIME):
+    def __init__(self, timezone: bool = False, precision: int | None = None) -> None:
+        super().__init__(timezone=timezone)
+        self.precision = precision
+
+
+class DOUBLE_PRECISION(sqltypes.DOUBLE_PRECISION):
+    pass
+
+
+class ENUM(sqltypes.Enum):
+    """A named ``CREATE TYPE … AS ENUM``; ``create_type=False`` when it exists already."""
+
+    def __init__(self, *enums: Any, create_type: bool = True, **kw: Any) -> None:
+        super().__init__(*enums, **kw)
+        self.create_type = create_type
+
+
+# -- SQL ---------------------------------------------------------------------------------------
+
+class PGCompiler(SQLCompiler):
+    ilike_native = True
+
+    def distinct_sql(self, select: Any, **kw: Any) -> str:
+        if select._distinct_on:
+            return "DISTINCT ON (" + ", ".join(self.process(c) for c in select._distinct_on) \
+                + ") "
+        return "DISTINCT "
+
+    def for_update_clause(self, select: Any) -> str:
+        nowait, read, skip_locked = select._for_update
+        text = " FOR SHARE" if read else " FOR UPDATE"
+        if nowait:
+            text += " NOWAIT"
+        if skip_locked:
+            text += " SKIP LOCKED"
+        return text
+
+
+_SERIAL = {"small_integer": "SMALLSERIAL", "SMALLINT": "SMALLSERIAL",
+           "big_integer": "BIGSERIAL", "BIGINT": "BIGSERIAL"}
+
+
+def _identity_of(column: Any) -> Any:
+    for item in getattr(column, "_pending_items", ()):
+        if isinstance(item, Identity):
+            return item
+    return None
+
+
+class PGDDLCompiler(DDLCompiler, PGCompiler):
+    def _is_serial(self, column: Any) -> bool:
+        table = column.table
+        return table is not None and table.autoincrement_column is column and \
+            isinstance(column.type, sqltypes.Integer) and column.server_default is None and \
+            _identity_of(column) is None
+
+    def column_type(self, column: Any) -> str:
+        if self._is_serial(column):
+            return _SERIAL.get(column.type.__visit_name__, "SERIAL")
+        return super().column_type(column)
+
+    def column_spec(self, column: Any) -> str:
+        text = self.quote(column.name) + " " + self.column_type(column)
+        identity = _identity_of(column)
+        if identity is not None:
+            text += " GENERATED " + ("ALWAYS" if identity.always else "BY DEFAULT") + \
+                " AS IDENTITY"
+            options = []
+            if identity.start is not None:
+                options.append(f"START WITH {int(identity.start)}")
+            if identity.increment is not None:
+                options.append(f"INCREMENT BY {int(identity.increment)}")
+            if options:
+                text += " (" + " ".join(options) + ")"
+        else:
+            default = self.default_sql(column)
+            if default is not None:
+                text += " DEFAULT " + default
+        if not column.nullable:
+            text += " NOT NULL"
+        return text
+
+
+class PGTypeCompiler(TypeCompiler):
+    type_names = {
+        **TypeCompiler.type_names,
+        "double": "DOUBLE PRECISION", "DOUBLE": "DOUBLE PRECISION",
+        "DOUBLE_PRECISION": "DOUBLE PRECISION", "large_binary": "BYTEA", "BLOB": "BYTEA",
+        "BINARY": "BYTEA", "VARBINARY": "BYTEA", "BYTEA": "BYTEA", "UUID": "UUID",
+        "JSON": "JSON", "JSONB": "JSONB", "CLOB": "TEXT", "REAL": "REAL",
+    }
+    length_names = {**TypeCompiler.length_names, "NVARCHAR": "VARCHAR"}
+
+    preparer: IdentifierPreparer = IdentifierPreparer(PG_RESERVED_WORDS)
+
+    def _timezone(self, base: str, type_: Any) -> str:
+        precision = getattr(type_, "precision", None)
+        if precision is not None:
+            base += f"({int(precision)})"
+        return base + (" WITH TIME ZONE" if type_.timezone else " WITHOUT TIME ZONE")
+
+    def visit_datetime(self, type_: Any) -> str:
+        return self._timezone("TIMESTAMP", type_)
+
+    visit_DATETIME = visit_TIMESTAMP = visit_datetime
+
+    def visit_time(self, type_: Any) -> str:
+        return self._timezone("TIME", type_)
+
+    visit_TIME = visit_time
+
+    def visit_interval(self, type_: Any) -> str:
+        text = "INTERVAL"
+        fields = getattr(type_, "fields", None)
+        if fields:
+            text += " " + fields.upper()
+        precision = getattr(type_, "precision", None)
+        if precision is not None:
+            text += f"({int(precision)})"
+        return text
+
+    visit_INTERVAL = visit_interval
+
+    def visit_uuid(self, type_: Any) -> str:
+        return "UUID" if type_.native_uuid else "CHAR(32)"
+
+    def visit_enum(self, type_: Any) -> str:
+        if not type_.native_enum:
+            return self._length("VARCHAR", type_)
+        if not type_.name:
+            raise exc.CompileError(
+                f"PostgreSQL ENUM type requires a name: Enum({', '.join(map(repr, type_.enums))}"
+                ", name='...'); or pass native_enum=False to store it as VARCHAR"
+            )
+        return self.preparer.quote(type_.name)
+
+
+# -- reflection --------------------------------------------------------------------------------
+
+_REFLECTED: dict[str, Any] = {
+    "integer": sqltypes.INTEGER, "bigint": sqltypes.BIGINT, "smallint": sqltypes.SMALLINT,
+    "text": sqltypes.TEXT, "boolean": sqltypes.BOOLEAN, "date": sqltypes.DATE,
+    "double precision": DOUBLE_PRECISION, "real": sqltypes.REAL, "bytea": BYTEA,
+    "uuid": UUID, "json": JSON, "jsonb": JSONB,
+}
+_FORMAT_TYPE = re.compile(r"^(?P<name>[a-z ]+?)(?:\((?P<args>[\d, ]+)\))?(?P<rest>[a-z ]*)$")
+
+
+def _reflected_type(formatted: str, enum_labels: list | None, type_name: str) -> Any:
+    """``format_type()``'s text → our type; unknown kinds (arrays, ranges…) → NullType."""
+    if enum_labels is not None:
+        return ENUM(*enum_labels, name=type_name)
+    match = _FORMAT_TYPE.match(formatted)
+    if match is None:
+        return sqltypes.NullType()
+    name = match.group("name").strip()
+    args = [int(a) for a in (match.group("args") or "").replace(" ", "").split(",") if a]
+    rest = match.group("rest").strip()
+    found = _REFLECTED.get(name)
+    if found is not None:
+        return found()
+    if name in ("character varying", "character"):
+        kind = sqltypes.VARCHAR if name == "character varying" else sqltypes.CHAR
+        return kind(*args[:1])
+    if name == "numeric":
+        return sqltypes.NUMERIC(*args[:2])
+    if name in ("timestamp", "time"):
+        kind = TIMESTAMP if name == "timestamp" else TIME
+        return kind(timezone=rest == "with time zone", precision=args[0] if args else None)
+    if name.startswith("interval"):
+        return INTERVAL(precision=args[0] if args else None)
+    return sqltypes.NullType()
+
+
+_FK_ACTIONS = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+
+
+class PGDialect(DefaultDialect):
+    name = "postgresql"
+    features = PG_FEATURES
+    paramstyle = "format"
+    statement_compiler = PGCompiler
+    ddl_compiler = PGDDLCompiler
+    type_compiler_cls = PGTypeCompiler
+    isolation_levels = ("AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ",
+                        "SERIALIZABLE")
+
+    def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
+        super().__init__(isolation_level=isolation_level, **kw)
+        self.identifier_preparer = IdentifierPreparer(PG_RESERVED_WORDS)
+        self.type_compiler.preparer = self.identifier_preparer
+
+    # -- catalog queries -------------------------------------------------------------------
+    # exec_driver_sql sends this text to the driver as it stands: %s placeholders, and a
+    # literal % would have to be written %%
+    @staticmethod
+    def _scope(schema: str | None, alias: str = "c") -> tuple[str, tuple]:
+        if schema is None:
+            return f"pg_catalog.pg_table_is_visible({alias}.oid)", ()
+        return "n.nspname = %s", (schema,)
+
+    def _rows(self, connection: Any, sql: str, params: tuple) -> list:
+        return connection.exec_driver_sql(sql, params).all()
+
+    def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
+        scope, args = self._scope(schema)
+        return bool(self._rows(
+            connection,
+            "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relname = %s AND c.relkind IN "
+            f"('r', 'p', 'v', 'm', 'f') AND {scope}", (table_name, *args)))
+
+    def get_table_names(self, connection: Any, schema: str | None = None) -> list[str]:
+        rows = self._rows(
+            connection,
+            "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+            "n.nspname = coalesce(%s, current_schema()) ORDER BY c.relname", (schema,))
+        return [r[0] for r in rows]
+
+    def get_columns(self, connection: Any, table_name: str, schema: str | None = None) -> list:
+        scope, args = self._scope(schema)
+        rows = self._rows(
+            connection,
+            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+            "pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, t.typtype, t.typname, "
+            "a.atttypid, pg_catalog.col_description(c.oid, a.attnum) "
+            "FROM pg_catalog.pg_attribute a "
+            "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+            "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            f"WHERE c.relname = %s AND {scope} AND a.attnum > 0 AND NOT a.attisdropped "
+            "ORDER BY a.attnum", (table_name, *args))
+        columns = []
+        for name, formatted, notnull, default, identity, typtype, typname, typid, comment in rows:
+            labels = None
+            if typtype == "e":
+                labels = [r[0] for r in self._rows(
+                    connection, "SELECT enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = %s "
+                    "ORDER BY enumsortorder", (typid,))]
+            column = {
+                "name": name, "type": _reflected_type(formatted, labels, typname),
+                "nullable": not notnull, "default": default,
+                "autoincrement": bool(identity) or (default or "").startswith("nextval("),
+                "comment": comment,
+            }
+            if identity:
+                column["identity"] = {"always": identity == "a"}
+            columns.append(column)
+        return columns
+
+    def get_pk_constraint(self, connection: Any, table_name: str,
+                          schema: str | None = None) -> dict:
+        scope, args = self._scope(schema)
+        rows = self._rows(
+            connection,
+            "SELECT con.conname, a.attname FROM pg_catalog.pg_constraint con "
+            "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) "
+            "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+            f"WHERE con.contype = 'p' AND c.relname = %s AND {scope} ORDER BY k.ord",
+            (table_name, *args))
+        return {"constrained_columns": [r[1] for r in rows],
+                "name": rows[0][0] if rows else None, "comment": None}
+
+    def get_foreign_keys(self, connection: Any, table_name: str,
+                         schema: str | None = None) -> list:
+        scope, args = self._scope(schema)
+        rows = self._rows(
+            connection,
+            "SELECT con.conname, rn.nspname, rc.relname, "
+            "ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) "
+            "  JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid "
+            "  AND a.attnum = k.attnum ORDER BY k.ord), "
+            "ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord) "
+            "  JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid "
+            "  AND a.attnum = k.attnum ORDER BY k.ord), "
+            "con.confupdtype, con.confdeltype, con.condeferrable, con.condeferred, "
+            "rn.nspname = current_schema() "
+            "FROM pg_catalog.pg_constraint con "
+            "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid "
+            "JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace "
+            f"WHERE con.contype = 'f' AND c.relname = %s AND {scope} ORDER BY con.conname",
+            (table_name, *args))
+        keys = []
+        for (name, ref_schema, ref_table, local, remote, on_update, on_delete, deferrable,
+             deferred, in_default_schema) in rows:
+            options: dict = {}
+            if on_update in _FK_ACTIONS:
+                options["onupdate"] = _FK_ACTIONS[on_update]
+            if on_delete in _FK_ACTIONS:
+                options["ondelete"] = _FK_ACTIONS[on_delete]
+            if deferrable:
+                options["deferrable"] = True
+                options["initially"] = "DEFERRED" if deferred else "IMMEDIATE"
+            keys.append({
+                "name": name, "constrained_columns": list(local),
+                "referred_schema": None if schema is None and in_default_schema else ref_schema,
+                "referred_table": ref_table, "referred_columns": list(remote),
+                "options": options, "comment": None,
+            })
+        return keys
+
+    def get_indexes(self, connection: Any, table_name: str, schema: str | None = None) -> list:
+        scope, args = self._scope(schema)
+        rows = self._rows(
+            connection,
+            "SELECT i.relname, ix.indisunique, "
+            "ARRAY(SELECT a.attname FROM unnest(ix.indkey::int2[]) WITH ORDINALITY "
+            "  AS k(attnum, ord) LEFT JOIN pg_catalog.pg_attribute a "
+            "  ON a.attrelid = ix.indrelid AND a.attnum = k.attnum "
+            "  WHERE k.ord <= ix.indnkeyatts ORDER BY k.ord), con.conname "
+            "FROM pg_catalog.pg_index ix "
+            "JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid "
+            "JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = ix.indexrelid "
+            "  AND con.contype = 'u' "
+            f"WHERE c.relname = %s AND {scope} AND NOT ix.indisprimary ORDER BY i.relname",
+            (table_name, *args))
+        indexes = []
+        for name, unique, columns, constraint in rows:
+            index = {"name": name, "unique": unique, "column_names": list(columns),
+                     "include_columns": [], "dialect_options": {}}
+            if constraint is not None:
+                index["duplicates_constraint"] = constraint
+            indexes.append(index)
+        return indexes
+
+    # -- ENUM types --------------------------------------------------------------------------
+    def _type_oid(self, connection: Any, name: str, schema: str | None) -> Any:
+        if schema is None:
+            scope, args = "pg_catalog.pg_type_is_visible(t.oid)", ()
+        else:
+            scope, args = "n.nspname = %s", (schema,)
+        rows = self._rows(
+            connection,
+            "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n "
+            f"ON n.oid = t.typnamespace WHERE t.typname = %s AND {scope}", (name, *args))
+        return rows[0][0] if rows else None
+
+    def before_create(self, connection: Any, tables: list) -> None:
+        for enum, schema in _enum_types(tables):
+            if self._type_oid(connection, enum.name, schema) is not None:
+                continue
+            labels = ", ".join("'" + e.replace("'", "''").replace("%", "%%") + "'"
+                               for e in enum.enums)
+            connection.exec_driver_sql(
+                f"CREATE TYPE {self._format_type_name(enum.name, schema)} AS ENUM ({labels})")
+
+    def after_drop(self, connection: Any, tables: list) -> None:
+        for enum, schema in _enum_types(tables):
+            oid = self._type_oid(connection, enum.name, schema)
+            if oid is None:
+                continue
+            in_use = self._rows(
+                connection,
+                "SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c "
+                "ON c.oid = a.attrelid WHERE a.atttypid = %s AND NOT a.attisdropped "
+                "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') LIMIT 1", (oid,))
+            if not in_use:
+                connection.exec_driver_sql(
+                    f"DROP TYPE {self._format_type_name(enum.name, schema)}")
+
+    def _format_type_name(self, name: str, schema: str | None) -> str:
+        quote = self.identifier_preparer.quote
+        return (quote(schema) + "." if schema else "") + quote(name).replace("%", "%%")
+
+
+def _enum_types(tables: list) -> list:
+    """(type, schema) of each named native ENUM the tables' columns use, once per name."""
+    found: dict = {}
+    for table in tables:
+        for column in table.columns:
+            type_ = column.type
+            variants = type_.__dict__.get("_variants")
+            if variants and "postgresql" in variants:
+                type_ = variants["postgresql"]
+            type_ = getattr(type_, "impl", type_) if not isinstance(type_, sqltypes.Enum) \
+                else type_
+            if isinstance(type_, sqltypes.Enum) and type_.native_enum and type_.name and \
+                    getattr(type_, "create_type", True):
+                # created unqualified, like the column types that name it: the schema is
+                # the search path's first, whatever schema the table names
+                found.setdefault(type_.name, (type_, None))
+    return list(found.values())

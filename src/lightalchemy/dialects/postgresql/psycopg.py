@@ -1,0 +1,149 @@
+"""The psycopg 3 driver: autocommit connections, so the Connection owns transactions.
+
+psycopg is an optional dependency (``pip install 'lightalchemy[postgresql]'``)
+and is imported when the first PostgreSQL engine is created.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from ... import exc
+from .base import PGDialect
+
+# SQLSTATE classes and codes that mean the connection is gone: connection exceptions
+# (08), and the server shutting down or terminating this backend (57P01-57P03)
+_DISCONNECT_CODES = ("57P01", "57P02", "57P03")
+_DISCONNECT_MESSAGES = (
+    "the connection is closed", "the connection is lost", "server closed the connection",
+    "terminating connection", "consuming input failed", "connection not open",
+    "could not receive data from server", "could not send data to server", "ssl syscall error",
+)
+
+
+def _import_psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            "PostgreSQL URLs need the psycopg package (psycopg 3), which is not installed: "
+            "pip install 'lightalchemy[postgresql]' (or pip install 'psycopg[binary]')",
+            name="psycopg",
+        ) from error
+    return psycopg
+
+
+@lru_cache(maxsize=1)
+def _cursor_class() -> type:
+    psycopg = _import_psycopg()
+
+    class Cursor(psycopg.Cursor):
+        """psycopg's cursor with DB-API's optional ``lastrowid`` (PostgreSQL has no rowid;
+        keys come back through RETURNING)."""
+
+        lastrowid = None
+
+    return Cursor
+
+
+class PGDialect_psycopg(PGDialect):
+    driver = "psycopg"
+
+    def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
+        self.dbapi = _import_psycopg()
+        super().__init__(isolation_level=isolation_level, **kw)
+
+    def create_connect_args(self, url: Any) -> tuple[list, dict]:
+        params: dict[str, Any] = {}
+        if url.host is not None:
+            params["host"] = url.host
+        if url.port is not None:
+            params["port"] = url.port
+        if url.username is not None:
+            params["user"] = url.username
+        if url.password is not None:
+            params["password"] = url.password
+        if url.database is not None:
+            params["dbname"] = url.database
+        # every query option is a libpq connection parameter (sslmode, connect_timeout,
+        # application_name, options, …); repeated ones (host=a&host=b) are libpq lists
+        for key, value in url.query.items():
+            params[key] = ",".join(value) if isinstance(value, tuple) else value
+        return [], params
+
+    def connect(self, *args: Any, **kw: Any) -> Any:
+        kw["autocommit"] = True  # BEGIN / COMMIT / ROLLBACK are the Connection's
+        kw.setdefault("cursor_factory", _cursor_class())
+        try:
+            conn = self.dbapi.connect(*args, **kw)
+        except self.dbapi.Error as error:
+            # as SQLAlchemy does: OperationalError with the driver's exception as .orig
+            raise exc.DBAPIError.instance(None, None, error) from error
+        self.on_connect(conn)
+        return conn
+
+    def on_connect(self, conn: Any) -> None:
+        # also for connections from a user's creator=
+        if not conn.autocommit:
+            conn.autocommit = True
+        if not hasattr(conn.cursor_factory, "lastrowid"):
+            conn.cursor_factory = _cursor_class()
+        super().on_connect(conn)
+
+    # -- transactions --------------------------------------------------------------------------
+    def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
+        # isolation_level="AUTOCOMMIT": every statement commits by itself
+        return not getattr(dbapi_conn, "_lightalchemy_autocommit", False)
+
+    def set_isolation_level(self, dbapi_conn: Any, level: str) -> None:
+        normal = self._check_isolation_level(level)
+        dbapi_conn._lightalchemy_autocommit = normal == "AUTOCOMMIT"
+        if normal != "AUTOCOMMIT":
+            # applies to each later BEGIN of this session
+            dbapi_conn.execute(
+                f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {normal}",
+                prepare=False)
+
+    def reset_isolation_level(self, dbapi_conn: Any) -> None:
+        if self.isolation_level is not None:
+            self.set_isolation_level(dbapi_conn, self.isolation_level)
+        else:
+            dbapi_conn._lightalchemy_autocommit = False
+            dbapi_conn.execute("RESET default_transaction_isolation", prepare=False)
+
+    def get_isolation_level(self, dbapi_conn: Any) -> str:
+        if getattr(dbapi_conn, "_lightalchemy_autocommit", False):
+            return "AUTOCOMMIT"
+        row = dbapi_conn.execute("SHOW transaction_isolation", prepare=False).fetchone()
+        return row[0].upper()
+
+    # -- broken connections ---------------------------------------------------------------
+    def is_disconnect(self, error: Exception, dbapi_conn: Any) -> bool:
+        if dbapi_conn is not None and (dbapi_conn.closed or dbapi_conn.broken):
+            return True
+        if not isinstance(error, self.dbapi.OperationalError | self.dbapi.InterfaceError):
+            return False
+        sqlstate = getattr(error, "sqlstate", None) or ""
+        if sqlstate.startswith("08") or sqlstate in _DISCONNECT_CODES:
+            return True
+        message = str(error).lower()
+        return any(text in message for text in _DISCONNECT_MESSAGES)
+
+    def do_ping(self, dbapi_conn: Any) -> bool:
+        if dbapi_conn.closed or dbapi_conn.broken:
+            return False
+        try:
+            dbapi_conn.execute("SELECT 1", prepare=False).close()
+            return True
+        except self.dbapi.Error:
+            return False
+
+
+def dialect_for_driver(driver: str | None) -> type:
+    if driver in (None, "psycopg"):
+        return PGDialect_psycopg
+    raise exc.NoSuchModuleError(
+        f"Can't load plugin: sqlalchemy.dialects:postgresql.{driver}; lightalchemy's "
+        "PostgreSQL dialect uses psycopg 3 (postgresql:// or postgresql+psycopg://)"
+    )
