@@ -168,6 +168,8 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
         value = other[0]
         if isinstance(value, ops._Pattern):
             value = _pattern_expression(value, self.type)
+        elif isinstance(value, bool) and (op is ops.is_ or op is ops.is_not):
+            value = True_() if value else False_()  # "IS true": no parameter may follow IS
         right = _bind_for(value, self.type)
         if isinstance(right, Null | True_ | False_) and op not in _NONE_COMPARISONS:
             raise exc.ArgumentError(
