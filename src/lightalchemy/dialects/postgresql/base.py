@@ -161,7 +161,7 @@ class PGDDLCompiler(DDLCompiler, PGCompiler):
             default = self.default_sql(column)
             if default is not None:
                 text += " DEFAULT " + default
-        if not column.nullable:
+        if not column.nullable and identity is None:  # an identity is NOT NULL itself
             text += " NOT NULL"
         return text
 
@@ -225,22 +225,21 @@ class PGTypeCompiler(TypeCompiler):
 _REFLECTED: dict[str, Any] = {
     "integer": sqltypes.INTEGER, "bigint": sqltypes.BIGINT, "smallint": sqltypes.SMALLINT,
     "text": sqltypes.TEXT, "boolean": sqltypes.BOOLEAN, "date": sqltypes.DATE,
-    "double precision": DOUBLE_PRECISION, "real": sqltypes.REAL, "bytea": BYTEA,
+    "double precision": lambda: DOUBLE_PRECISION(precision=53),
+    "real": lambda: sqltypes.REAL(precision=24), "bytea": BYTEA,
     "uuid": UUID, "json": JSON, "jsonb": JSONB,
 }
-_FORMAT_TYPE = re.compile(r"^(?P<name>[a-z ]+?)(?:\((?P<args>[\d, ]+)\))?(?P<rest>[a-z ]*)$")
+_TYPE_ARGS = re.compile(r"\(([\d, ]*)\)")
 
 
 def _reflected_type(formatted: str, enum_labels: list | None, type_name: str) -> Any:
     """``format_type()``'s text → our type; unknown kinds (arrays, ranges…) → NullType."""
     if enum_labels is not None:
         return ENUM(*enum_labels, name=type_name)
-    match = _FORMAT_TYPE.match(formatted)
-    if match is None:
-        return sqltypes.NullType()
-    name = match.group("name").strip()
-    args = [int(a) for a in (match.group("args") or "").replace(" ", "").split(",") if a]
-    rest = match.group("rest").strip()
+    found_args = _TYPE_ARGS.search(formatted)
+    args = [int(a) for a in found_args.group(1).replace(" ", "").split(",") if a] \
+        if found_args else []
+    name = _TYPE_ARGS.sub("", formatted).strip()  # "timestamp(3) with time zone" → name
     found = _REFLECTED.get(name)
     if found is not None:
         return found()
@@ -249,9 +248,10 @@ def _reflected_type(formatted: str, enum_labels: list | None, type_name: str) ->
         return kind(*args[:1])
     if name == "numeric":
         return sqltypes.NUMERIC(*args[:2])
-    if name in ("timestamp", "time"):
-        kind = TIMESTAMP if name == "timestamp" else TIME
-        return kind(timezone=rest == "with time zone", precision=args[0] if args else None)
+    for prefix, kind in (("timestamp ", TIMESTAMP), ("time ", TIME)):
+        if name.startswith(prefix):
+            return kind(timezone=name.endswith(" with time zone"),
+                        precision=args[0] if args else None)
     if name.startswith("interval"):
         return INTERVAL(precision=args[0] if args else None)
     return sqltypes.NullType()
@@ -348,7 +348,8 @@ class PGDialect(DefaultDialect):
             f"WHERE con.contype = 'p' AND c.relname = %s AND {scope} ORDER BY k.ord",
             (table_name, *args))
         return {"constrained_columns": [r[1] for r in rows],
-                "name": rows[0][0] if rows else None, "comment": None}
+                "name": rows[0][0] if rows else None, "comment": None,
+                "dialect_options": {"postgresql_include": []}}
 
     def get_foreign_keys(self, connection: Any, table_name: str,
                          schema: str | None = None) -> list:
