@@ -116,6 +116,12 @@ def fresh_schema(admin: Any, server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_new_schema(pg_admin: Any, pg_server_url: str) -> Callable[[], Any]:
+    """``with pg_new_schema() as url``: a fresh schema per use, dropped afterwards."""
+    return lambda: fresh_schema(pg_admin, pg_server_url)
+
+
+@pytest.fixture
 def pg_url(pg_admin: Any, pg_server_url: str) -> Iterator[str]:
     """The URL of a fresh, empty schema on the test server."""
     with fresh_schema(pg_admin, pg_server_url) as url:
