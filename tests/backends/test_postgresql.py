@@ -102,10 +102,21 @@ def test_ddl_matches_sqlalchemy():
         import importlib
 
         sa = importlib.import_module(lib_name)
+        types = importlib.import_module(f"{lib_name}.types")
         pg = importlib.import_module(f"{lib_name}.dialects.postgresql")
         schema = importlib.import_module(f"{lib_name}.schema")
+        class Upper(types.TypeDecorator):
+            impl = sa.String(30)
+            cache_ok = True
+
+        class Stamp(types.TypeDecorator):
+            impl = sa.DateTime(timezone=True)
+            cache_ok = True
+
         md = sa.MetaData()
         tables = [
+            sa.Table("decorated", md, sa.Column("u", Upper), sa.Column("s", Stamp),
+                     sa.Column("e", sa.Enum(Mood).with_variant(sa.String(5), "sqlite"))),
             sa.Table("group", md,
                      sa.Column("id", sa.Integer, primary_key=True),
                      sa.Column("order", sa.String(20), nullable=False),

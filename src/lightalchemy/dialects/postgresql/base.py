@@ -178,6 +178,12 @@ class PGTypeCompiler(TypeCompiler):
 
     preparer: IdentifierPreparer = IdentifierPreparer(PG_RESERVED_WORDS)
 
+    def process(self, type_: Any) -> str:
+        # a TypeDecorator's DDL is its impl's, arguments (length, timezone, enums) included
+        if isinstance(type_, sqltypes.TypeDecorator) and not type_.__dict__.get("_variants"):
+            return self.process(type_.impl)
+        return super().process(type_)
+
     def _timezone(self, base: str, type_: Any) -> str:
         precision = getattr(type_, "precision", None)
         if precision is not None:
