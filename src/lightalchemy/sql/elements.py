@@ -227,7 +227,8 @@ def _in(self: ColumnElement, op: ops.Operator, other: Any) -> ColumnElement:
     if clause is not None:
         other = clause()
     if isinstance(other, ClauseElement):
-        if getattr(other, "_is_select", False) or getattr(other, "_is_from_clause", False):
+        if getattr(other, "_is_select", False) or getattr(other, "_is_from_clause", False) \
+                or other.__visit_name__ == "scalar_select":
             from .selectable import _as_in_subquery
 
             return BinaryExpression(self.self_group(op), _as_in_subquery(other), op,
@@ -247,7 +248,9 @@ def _in(self: ColumnElement, op: ops.Operator, other: Any) -> ColumnElement:
     items = []
     for value in values:
         if isinstance(value, tuple) and isinstance(self, Tuple):
-            items.append(Tuple(*[_bind_for(v, c.type) for v, c in zip(value, self.clauses)]))
+            # each member parenthesised: (a, b) IN ((?, ?), (?, ?))
+            items.append(Grouping(Tuple(*[_bind_for(v, c.type)
+                                          for v, c in zip(value, self.clauses)])))
         else:
             items.append(_bind_for(value, self.type))
     return BinaryExpression(self.self_group(op), Grouping(ClauseList(*items)), op,
