@@ -341,7 +341,15 @@ class Connection:
                 f"({type(error).__module__}.{type(error).__name__}) {error}",
                 compiled.sql, parameters, error,
             ) from error
-        cursor = self._run(compiled.sql, params, multi)
+        sql = compiled.sql
+        if compiled.expanding:
+            if multi:
+                raise exc.InvalidRequestError(
+                    "An expanding IN parameter can't be used with executemany (a list of "
+                    "parameter sets); execute once per set."
+                )
+            sql, params = compiled.expand(params)
+        cursor = self._run(sql, params, multi)
         return self._result_from_cursor(cursor, compiled, params if not multi else None)
 
     def _run(self, sql: str, params: Any, multi: bool) -> Any:

@@ -40,6 +40,10 @@ from .selectable import (
 # cache-key bind list), an execution parameter, a column default, or a bind that belongs
 # to the schema (inside a SQL-expression default) and so is the same for every statement
 LITERAL, NAMED, DEFAULT, CONSTANT = 0, 1, 2, 3
+# an IN list given at execution (bindparam(..., expanding=True)): one placeholder per item
+EXPANDING = 4
+_EXPAND_MARK = "(__[EXPAND_{}])"
+_EMPTY_SET = "(SELECT 1 FROM (SELECT 1) WHERE 1!=1)"
 
 _LEGAL_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
@@ -105,6 +109,7 @@ class Compiled:
         "sql", "positions", "result_columns", "result_processors", "is_select", "is_insert",
         "is_update", "is_delete", "is_ddl", "is_text", "returning", "table", "dialect",
         "statement", "positional_names", "row_maker", "dml_positions", "context_defaults",
+        "expanding",
     )
 
     def __init__(self, dialect: Any) -> None:
@@ -123,6 +128,8 @@ class Compiled:
         self.dml_positions: dict = {}
         #: a column default reads context.get_current_parameters()
         self.context_defaults = False
+        #: how many IN lists to spell out at execution (see ``expand``)
+        self.expanding = 0
         self.positional_names: list = []
 
     def __str__(self) -> str:
@@ -158,13 +165,45 @@ class Compiled:
                 value = self._named_value(key, binds, params)
             elif kind == DEFAULT:
                 value = _evaluate_default(key, params)
-            else:
+            elif kind == CONSTANT:
                 value = key.effective_value
+            else:
+                append(self._expanded_values(key, binds, params, processor))
+                continue
             if processor is not None and (value is not None or
                                           getattr(processor, "handles_none", False)):
                 value = processor(value)
             append(value)
         return out
+
+    def _expanded_values(self, key: tuple, binds: list, params: dict | None,
+                         processor: Any) -> list:
+        values = self._named_value(key[:2], binds, params)
+        if isinstance(values, str) or not hasattr(values, "__iter__"):
+            raise exc.ArgumentError(
+                f"Bound parameter {key[0]!r} expands into an IN list; pass a list or tuple, "
+                f"got {values!r}"
+            )
+        if processor is None:
+            return list(values)
+        return [processor(v) if v is not None else None for v in values]
+
+    def expand(self, values: list) -> tuple[str, list]:
+        """SQL and flat parameters with each IN list spelled out (one execution)."""
+        sql = self.sql
+        flat: list = []
+        placeholder = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        for (kind, key, _processor), value in zip(self.positions, values):
+            if kind != EXPANDING:
+                flat.append(value)
+                continue
+            mark = key[2]
+            if value:
+                sql = sql.replace(mark, "(" + ", ".join([placeholder] * len(value)) + ")", 1)
+                flat.extend(value)
+            else:
+                sql = sql.replace(mark, _EMPTY_SET, 1)
+        return sql, flat
 
     def _named_value(self, key: tuple, binds: list, params: dict | None) -> Any:
         name, index = key
@@ -367,6 +406,13 @@ class SQLCompiler:
         index = self.bind_index.get(id(bind))
         processor = bind.type._processors(self.dialect)[0]
         name = bind.key if not bind.unique else f"{bind.key}_{len(self.positions) + 1}"
+        if bind.expanding:
+            compiled = self.compiled
+            mark = _EXPAND_MARK.format(compiled.expanding)  # numbered apart from positions,
+            compiled.expanding += 1  # which CTE bodies may shift
+            self.positions.append((EXPANDING, (bind.key, index, mark), processor))
+            self.names.append(name)
+            return mark
         if index is None and bind.unique:
             self.positions.append((CONSTANT, bind, processor))
         elif bind.unique:

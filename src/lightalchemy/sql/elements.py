@@ -234,6 +234,8 @@ def _in(self: ColumnElement, op: ops.Operator, other: Any) -> ColumnElement:
             return BinaryExpression(self.self_group(op), _as_in_subquery(other), op,
                                     sqltypes.BOOLEANTYPE)
         if isinstance(other, BindParameter):
+            if other.type is sqltypes.NULLTYPE:
+                other.type = self.type
             return BinaryExpression(self.self_group(op), other, op, sqltypes.BOOLEANTYPE)
         raise exc.ArgumentError(
             f"in_() accepts a list of values, a select() or a subquery, not {type(other).__name__}"
@@ -270,9 +272,13 @@ class BindParameter(ColumnElement):
 
     __visit_name__ = "bindparam"
 
+    expanding = False
+
     def __init__(self, key: str | None, value: Any = None, type_: Any = None,
                  unique: bool = False, required: bool | None = None,
-                 callable_: Any = None) -> None:
+                 callable_: Any = None, expanding: bool = False) -> None:
+        if expanding:
+            self.expanding = True  # a list of values, one placeholder each at execution
         self.value = value
         self.callable = callable_
         if required is None:
@@ -291,8 +297,8 @@ class BindParameter(ColumnElement):
     def _gen_key(self, binds: list) -> Any:
         binds.append(self)
         if self.unique:
-            return ("b", self.type._key)
-        return ("bn", self.key, self.type._key)
+            return ("b", self.type._key, self.expanding)
+        return ("bn", self.key, self.type._key, self.expanding)
 
     def _with_value(self, value: Any) -> BindParameter:
         clone = BindParameter.__new__(BindParameter)
@@ -307,8 +313,10 @@ class BindParameter(ColumnElement):
 
 
 def bindparam(key: str | None, value: Any = None, type_: Any = None, unique: bool = False,
-              required: bool | None = None, callable_: Any = None, **kw: Any) -> BindParameter:
-    return BindParameter(key, value, type_, unique=unique, required=required, callable_=callable_)
+              required: bool | None = None, callable_: Any = None, expanding: bool = False,
+              **kw: Any) -> BindParameter:
+    return BindParameter(key, value, type_, unique=unique, required=required,
+                         callable_=callable_, expanding=expanding)
 
 
 def literal(value: Any, type_: Any = None) -> BindParameter:
