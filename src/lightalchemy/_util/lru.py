@@ -20,5 +20,5 @@ class LRUCache(dict):
     def __setitem__(self, key: Any, value: Any) -> None:
         if len(self) >= self.capacity:
             for old in list(self)[: self.capacity // 2]:
-                del self[old]
+                self.pop(old, None)  # another thread may have trimmed it already
         super().__setitem__(key, value)

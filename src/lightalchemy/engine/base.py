@@ -345,9 +345,17 @@ class Connection:
                 f"({type(error).__module__}.{type(error).__name__}) {error}",
                 compiled.sql, parameters, error,
             ) from error
-        if compiled.key_returning_sql is not None and not multi:
+        sql = compiled.sql
+        if compiled.expanding:
+            if multi:
+                raise exc.InvalidRequestError(
+                    "An expanding IN parameter can't be used with executemany (a list of "
+                    "parameter sets); execute once per set."
+                )
+            sql, params = compiled.expand(params)
+        elif compiled.key_returning_sql is not None and not multi:
             return self._insert_returning_key(compiled, params)
-        cursor = self._run(compiled.sql, params, multi)
+        cursor = self._run(sql, params, multi)
         return self._result_from_cursor(cursor, compiled, params if not multi else None)
 
     def _insert_returning_key(self, compiled: Any, params: list) -> Result:

@@ -186,11 +186,28 @@ class _Fetching:
 
     _seen: set | None = None
     _unique_key: Callable | None = None
+    _pending: list | None = None  # rows an abandoned iteration had fetched but not given
 
     def _all(self) -> list:
-        raise NotImplementedError
+        rows = self._fetch_all()
+        if self._pending:
+            rows[:0] = self._pending
+            self._pending = None
+        return rows
 
     def _many(self, size: int) -> list:
+        pending = self._pending
+        if not pending:
+            return self._fetch_many(size)
+        rows, self._pending = pending[:size], pending[size:]
+        if len(rows) < size:
+            rows += self._fetch_many(size - len(rows))
+        return rows
+
+    def _fetch_all(self) -> list:
+        raise NotImplementedError
+
+    def _fetch_many(self, size: int) -> list:
         raise NotImplementedError
 
     def _chunk_size(self) -> int:
@@ -223,7 +240,15 @@ class _Fetching:
             rows = self._many(size)
             if not rows:
                 return
-            yield from rows
+            remaining = iter(rows)
+            try:
+                yield from remaining
+            except GeneratorExit:
+                # iteration stopped early (next(iter(result))): keep the rest for later
+                rest = list(remaining)
+                if rest:
+                    self._pending = rest + (self._pending or [])
+                raise
 
     def __next__(self) -> Any:
         rows = self._many(1)
@@ -347,10 +372,10 @@ class Result(_Fetching):
         self._check_rows()
         return self._source.fetchmany(size)
 
-    def _all(self) -> list:
+    def _fetch_all(self) -> list:
         return self._filter_unique(self._make_rows(self._raw_all()))
 
-    def _many(self, size: int) -> list:
+    def _fetch_many(self, size: int) -> list:
         if self._seen is None:
             return self._make_rows(self._raw_many(size))
         out: list = []
@@ -449,10 +474,10 @@ class _FilteredResult(_Fetching):
     def _convert(self, rows: list) -> list:
         raise NotImplementedError
 
-    def _all(self) -> list:
+    def _fetch_all(self) -> list:
         return self._filter_unique(self._convert(self._parent._all()))
 
-    def _many(self, size: int) -> list:
+    def _fetch_many(self, size: int) -> list:
         if self._seen is None:
             return self._convert(self._parent._many(size))
         out: list = []
@@ -495,19 +520,19 @@ class ScalarResult(_FilteredResult):
     def _direct(self) -> bool:
         # ORM results can build the scalars (objects) without building Rows first
         parent = self._parent
-        return parent._make_scalars is not None and parent._seen is None
+        return parent._make_scalars is not None and parent._seen is None and not parent._pending
 
-    def _all(self) -> list:
+    def _fetch_all(self) -> list:
         if self._direct():
             parent = self._parent
             return self._filter_unique(parent._make_scalars(parent._raw_all(), self._index))
-        return super()._all()
+        return super()._fetch_all()
 
-    def _many(self, size: int) -> list:
+    def _fetch_many(self, size: int) -> list:
         if self._direct() and self._seen is None:
             parent = self._parent
             return parent._make_scalars(parent._raw_many(size), self._index)
-        return super()._many(size)
+        return super()._fetch_many(size)
 
 
 class MappingResult(_FilteredResult):

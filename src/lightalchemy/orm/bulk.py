@@ -27,7 +27,10 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
         )
     conn = session._connection()
     if statement.__visit_name__ == "insert":
-        return conn.execute(statement, params)
+        return _bulk_insert(conn, statement, params)
+    if strategy == "evaluate":
+        for criterion in statement._where:
+            _require_evaluable(criterion, mapper)
     keys: list = []
     if strategy is not False and statement._where is not None:
         finder = Select(*mapper.primary_key)
@@ -76,3 +79,58 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
         for key in expire:
             d.pop(key, None)
     return result
+
+
+def _bulk_insert(conn: Any, statement: Any, params: Any) -> Any:
+    """Rows with the same keys go together; a key a row lacks is NULL, as in the ORM's
+    bulk INSERT of SQLAlchemy (Core would refuse a missing key)."""
+    if not isinstance(params, list) or len(params) < 2:
+        return conn.execute(statement, params)
+    result = None
+    total = 0
+    start = 0
+    for end in range(1, len(params) + 1):
+        if end == len(params) or params[end].keys() != params[start].keys():
+            result = conn.execute(statement, params[start:end])
+            total += max(result.rowcount, 0)
+            start = end
+    result.rowcount = total
+    return result
+
+
+_EVALUABLE_OPERATORS = {
+    "eq", "ne", "lt", "le", "gt", "ge", "is_", "is_not", "is_distinct_from",
+    "is_not_distinct_from", "in_", "not_in", "add", "sub", "mul", "truediv", "mod", "concat",
+    "and_", "or_", "not_", "neg", "startswith", "endswith", "not_startswith", "not_endswith",
+}
+
+
+def _require_evaluable(criterion: Any, mapper: Any) -> None:
+    """synchronize_session="evaluate" works only for criteria SQLAlchemy can evaluate
+    in Python (comparisons, IN, IS, arithmetic, AND/OR/NOT); others are refused alike."""
+    table = mapper.local_table
+    stack = [criterion]
+    while stack:
+        item = stack.pop()
+        name = item.__visit_name__
+        if name in ("binary", "unary"):
+            op = item.operator if name == "binary" else (item.operator or item.modifier)
+            if op is not None and op.name not in _EVALUABLE_OPERATORS:
+                break
+            stack.extend(c for c in (getattr(item, "left", None), getattr(item, "right", None),
+                                     getattr(item, "element", None)) if c is not None)
+        elif name in ("clauselist", "grouping", "tuple"):
+            stack.extend(item.clauses if hasattr(item, "clauses") else [item.element])
+        elif name == "column":
+            if item.table is not table:
+                break
+        elif name not in ("bindparam", "null", "true", "false", "empty_in"):
+            break
+    else:
+        return
+    raise sa_exc.InvalidRequestError(
+        "Could not evaluate current criteria in Python: the criteria use a construct the "
+        "evaluator does not handle. Specify 'fetch' or False for the synchronize_session "
+        "execution option."
+    )
+

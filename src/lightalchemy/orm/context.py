@@ -28,6 +28,14 @@ class EntityElement(ClauseElement):
             self._by_key = {key: selectable.c[prop.column.key]
                             for key, prop in mapper._props.items()}
 
+    @property
+    def key(self) -> str:
+        """Its key in result rows: the class name, or the name given to ``aliased()``."""
+        selectable = self.selectable
+        if selectable is not self.mapper.local_table and not selectable._anonymous:
+            return selectable.name
+        return self.mapper.class_.__name__
+
     def _gen_key(self, binds: list) -> Any:
         if self.selectable is self.mapper.local_table:
             return ("entity", self.mapper)
@@ -71,7 +79,7 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
     for raw in statement._raw_columns:
         if getattr(raw, "_is_entity", False):
             plan.append(("entity", loader_for(raw.mapper, dialect, offset)))
-            keys.append(raw.mapper.class_.__name__)
+            keys.append(raw.key)
             offset += len(raw.mapper._columns)
         else:
             expand = getattr(raw, "_select_columns", None)

@@ -11,6 +11,8 @@ from ..sql.elements import literal_column
 from ..sql.functions import func
 from ..sql.selectable import Select
 
+_NEGATIVE_INDEX = "negative indexes are not accepted by SQL index / slice operators"
+
 
 class Query:
     """Builds a Select and runs it through the Session; every method returns a new Query."""
@@ -110,6 +112,10 @@ class Query:
     # -- derived statements ------------------------------------------------------------
     @property
     def statement(self) -> Select:
+        return self._statement
+
+    def __clause_element__(self) -> Select:
+        """A Query inside another statement (``col.in_(session.query(...))``) is its select."""
         return self._statement
 
     def subquery(self, name: str | None = None, **kw: Any) -> Any:
@@ -267,17 +273,22 @@ class Query:
         return self.session.get(mapper.class_, ident)
 
     def __getitem__(self, item: Any) -> Any:
+        """``q[3]`` and ``q[10:20]`` become OFFSET / LIMIT, on top of any already set;
+        negative positions are refused, as SQLAlchemy 2.0 refuses them."""
         if isinstance(item, slice):
-            start, stop, step = item.start, item.stop, item.step
-            if step not in (None, 1):
-                return list(self)[item]
-            if (start is not None and start < 0) or (stop is not None and stop < 0):
-                return list(self)[item]
-            return self.slice(start or 0, stop).all() if stop is not None else \
-                self.offset(start or 0).all()
+            start, stop = item.start, item.stop
+            if isinstance(start, int) and isinstance(stop, int) and stop - start <= 0:
+                return []
+            if (isinstance(start, int) and start < 0) or (isinstance(stop, int) and stop < 0):
+                raise IndexError(_NEGATIVE_INDEX)
+            rows = self.slice(start or 0, stop).all()
+            return rows[::item.step] if item.step not in (None, 1) else rows
         if item < 0:
-            return list(self)[item]
-        return self.slice(item, item + 1).one()
+            raise IndexError(_NEGATIVE_INDEX)
+        rows = self.slice(item, item + 1).all()
+        if not rows:
+            raise IndexError("Query index out of range")
+        return rows[0]
 
     def delete(self, synchronize_session: Any = "auto") -> int:
         entity = self._entity_class()

@@ -40,6 +40,10 @@ from .selectable import (
 # cache-key bind list), an execution parameter, a column default, or a bind that belongs
 # to the schema (inside a SQL-expression default) and so is the same for every statement
 LITERAL, NAMED, DEFAULT, CONSTANT = 0, 1, 2, 3
+# an IN list given at execution (bindparam(..., expanding=True)): one placeholder per item
+EXPANDING = 4
+_EXPAND_MARK = "(__[EXPAND_{}])"
+_EMPTY_SET = "(SELECT 1 FROM (SELECT 1) WHERE 1!=1)"
 
 # stands for the "%" of a %s placeholder until the statement is complete; then every
 # other "%" (text(), literals, the modulo operator, names) is doubled for the driver
@@ -110,6 +114,7 @@ class Compiled:
         "sql", "positions", "result_columns", "result_processors", "is_select", "is_insert",
         "is_update", "is_delete", "is_ddl", "is_text", "returning", "table", "dialect",
         "statement", "positional_names", "row_maker", "dml_positions", "context_defaults",
+        "expanding",
         "key_returning_sql",
     )
 
@@ -129,6 +134,8 @@ class Compiled:
         self.dml_positions: dict = {}
         #: a column default reads context.get_current_parameters()
         self.context_defaults = False
+        #: how many IN lists to spell out at execution (see ``expand``)
+        self.expanding = 0
         #: this single-row INSERT plus RETURNING its generated key, for drivers without
         #: lastrowid (PostgreSQL): Connection.execute runs it for inserted_primary_key
         self.key_returning_sql: str | None = None
@@ -167,13 +174,45 @@ class Compiled:
                 value = self._named_value(key, binds, params)
             elif kind == DEFAULT:
                 value = _evaluate_default(key, params)
-            else:
+            elif kind == CONSTANT:
                 value = key.effective_value
+            else:
+                append(self._expanded_values(key, binds, params, processor))
+                continue
             if processor is not None and (value is not None or
                                           getattr(processor, "handles_none", False)):
                 value = processor(value)
             append(value)
         return out
+
+    def _expanded_values(self, key: tuple, binds: list, params: dict | None,
+                         processor: Any) -> list:
+        values = self._named_value(key[:2], binds, params)
+        if isinstance(values, str) or not hasattr(values, "__iter__"):
+            raise exc.ArgumentError(
+                f"Bound parameter {key[0]!r} expands into an IN list; pass a list or tuple, "
+                f"got {values!r}"
+            )
+        if processor is None:
+            return list(values)
+        return [processor(v) if v is not None else None for v in values]
+
+    def expand(self, values: list) -> tuple[str, list]:
+        """SQL and flat parameters with each IN list spelled out (one execution)."""
+        sql = self.sql
+        flat: list = []
+        placeholder = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        for (kind, key, _processor), value in zip(self.positions, values):
+            if kind != EXPANDING:
+                flat.append(value)
+                continue
+            mark = key[2]
+            if value:
+                sql = sql.replace(mark, "(" + ", ".join([placeholder] * len(value)) + ")", 1)
+                flat.extend(value)
+            else:
+                sql = sql.replace(mark, _EMPTY_SET, 1)
+        return sql, flat
 
     def _named_value(self, key: tuple, binds: list, params: dict | None) -> Any:
         name, index = key
@@ -310,6 +349,8 @@ class SQLCompiler:
 
     function_rewrites: dict[str, str] = {}
     ilike_native = False
+    #: (a, b) IN (VALUES (?, ?), …) instead of IN ((?, ?), …)
+    tuple_in_values = False
 
     def __init__(self, dialect: Any, statement: ClauseElement, binds: list,
                  column_keys: tuple | None = None, literal_binds: bool = False) -> None:
@@ -331,11 +372,14 @@ class SQLCompiler:
         self.cte_positions: list = []
         self.cte_names: list = []
         self.rendered_ctes: set = set()
+        self.recursive_ctes = False
         self.enclosing_froms: list[set] = []
+        self.anon_names: dict = {}
+        self.anon_keep: list = []  # keeps numbered elements alive while ids are in use
         self.toplevel = True
         body = self.process(statement)
         if self.ctes:
-            recursive = any(getattr(c, "recursive", False) for c in self.rendered_ctes)
+            recursive = self.recursive_ctes
             body = ("WITH RECURSIVE " if recursive else "WITH ") + ", ".join(self.ctes) + \
                 "\n" + body
             self.positions[:0] = self.cte_positions
@@ -391,6 +435,13 @@ class SQLCompiler:
         index = self.bind_index.get(id(bind))
         processor = bind.type._processors(self.dialect)[0]
         name = bind.key if not bind.unique else f"{bind.key}_{len(self.positions) + 1}"
+        if bind.expanding:
+            compiled = self.compiled
+            mark = _EXPAND_MARK.format(compiled.expanding)  # numbered apart from positions,
+            compiled.expanding += 1  # which CTE bodies may shift
+            self.positions.append((EXPANDING, (bind.key, index, mark), processor))
+            self.names.append(name)
+            return mark
         if index is None and bind.unique:
             self.positions.append((CONSTANT, bind, processor))
         elif bind.unique:
@@ -423,12 +474,12 @@ class SQLCompiler:
         table = column.table
         if include_table and table is not None and table.named_with_column:
             if isinstance(table, Alias):
-                return self.quote(table.name) + "." + name
+                return self._from_name(table) + "." + name
             return self.preparer.format_table(table) + "." + name
         return name
 
     def visit_proxy_column(self, column: Any, **kw: Any) -> str:
-        return self.quote(column.table.name) + "." + self.quote(column.name)
+        return self._from_name(column.table) + "." + self.quote(column.name)
 
     def visit_null(self, element: Any, **kw: Any) -> str:
         return "NULL"
@@ -446,12 +497,32 @@ class SQLCompiler:
         return "(" + self.process(element.element, **kw) + ")"
 
     def visit_label(self, label: Label, within_columns: bool = False, **kw: Any) -> str:
-        inner = self.process(label.element, **kw)
+        if kw.get("within_order_by") and any(label is c for c in kw.get("selected", ())):
+            return self._label_name(label)  # ORDER BY a selected label: by its name
+        inner = self.process(label.element, **_strip(kw))
         if within_columns:
-            return inner + " AS " + self.quote(label.name)
-        if kw.get("within_order_by") and label in kw.get("selected", ()):
-            return self.quote(label.name)
+            return inner + " AS " + self._label_name(label)
         return inner
+
+    def _label_name(self, label: Label) -> str:
+        if getattr(label, "_anonymous", False):
+            return self._anon_name(label, "anon")
+        return self.quote(label.name)
+
+    def _anon_name(self, element: Any, prefix: str) -> str:
+        """Anonymous aliases and labels are numbered per statement: anon_1, anon_2…"""
+        while getattr(element, "_restates", None) is not None:
+            element = element._restates
+        name = self.anon_names.get(id(element))
+        if name is None:
+            self.anon_keep.append(element)
+            name = self.anon_names[id(element)] = f"{prefix}_{len(self.anon_names) + 1}"
+        return name
+
+    def _from_name(self, from_: Any) -> str:
+        if getattr(from_, "_anonymous", False):
+            return self._anon_name(from_, "anon")
+        return self.quote(from_.name)
 
     def visit_label_reference(self, element: Any, **kw: Any) -> str:
         return self.quote(element.name)
@@ -524,6 +595,10 @@ class SQLCompiler:
         if op is ops.is_distinct_from or op is ops.is_not_distinct_from:
             sql = self.is_distinct_sql(op)
             text = self.process(binary.left, **kw) + sql + self.process(binary.right, **kw)
+        elif (op is ops.in_ or op is ops.not_in) and self.tuple_in_values and \
+                _is_tuple_list(binary.right):
+            rows = ", ".join(self.process(row) for row in binary.right.element.clauses)
+            text = self.process(binary.left, **kw) + op.sql + "(VALUES " + rows + ")"
         elif op is ops.between or op is ops.not_between:
             low, high = binary.right.clauses
             text = (self.process(binary.left, **kw) + op.sql + self.process(low, **kw) +
@@ -572,18 +647,19 @@ class SQLCompiler:
         return self.preparer.format_table(table)
 
     def visit_alias(self, alias: Any, within_from: bool = False, **kw: Any) -> str:
+        name = self._from_name(alias)
         if not within_from:
-            return self.quote(alias.name)
+            return name
         inner = alias.element
         if getattr(inner, "_is_from_clause", False):
-            return self.process(inner, within_from=True, **_strip(kw)) + " AS " + \
-                self.quote(alias.name)
+            return self.process(inner, within_from=True, **_strip(kw)) + " AS " + name
         return "(" + self.process(inner, nested=True, correlate=False, **_strip(kw)) + \
-            ") AS " + self.quote(alias.name)
+            ") AS " + name
 
     def visit_cte(self, cte: CTE, within_from: bool = False, **kw: Any) -> str:
-        if cte not in self.rendered_ctes:
-            self.rendered_ctes.add(cte)
+        name = self._from_name(cte)
+        if name not in self.rendered_ctes:  # by name: a recursive CTE names itself inside
+            self.rendered_ctes.add(name)
             saved_positions, saved_names = self.positions, self.names
             self.positions, self.names = [], []
             body = self.process(cte.element, nested=True, correlate=False, **_strip(kw))
@@ -592,9 +668,10 @@ class SQLCompiler:
             self.positions, self.names = saved_positions, saved_names
             columns = ""
             if cte.recursive:
+                self.recursive_ctes = True
                 columns = "(" + ", ".join(self.quote(c.name) for c in cte.columns) + ")"
-            self.ctes.append(f"{self.quote(cte.name)}{columns} AS \n({body})")
-        return self.quote(cte.name)
+            self.ctes.append(f"{name}{columns} AS \n({body})")
+        return name
 
     def visit_join(self, join: Join, **kw: Any) -> str:
         if join.full:
@@ -754,9 +831,8 @@ class SQLCompiler:
                 if rendered:
                     text += " \nWHERE " + rendered
             if select._group_by:
-                text += " GROUP BY " + ", ".join(self.process(g, within_order_by=True,
-                                                               selected=columns)
-                                                  for g in select._group_by)
+                # GROUP BY repeats a labelled expression itself, as SQLAlchemy renders it
+                text += " GROUP BY " + ", ".join(self.process(g) for g in select._group_by)
             if select._having:
                 clause = BooleanClauseList._construct(ops.and_, list(select._having))
                 text += " \nHAVING " + self.process(clause)
@@ -982,6 +1058,13 @@ class SQLCompiler:
         if inner is not None:
             return self.process(inner(), **kw)
         raise exc.UnsupportedCompilationError(f"can't render {type(element).__name__}")
+
+
+def _is_tuple_list(element: Any) -> bool:
+    inner = getattr(element, "element", None)
+    items = getattr(inner, "clauses", None)
+    return bool(items) and all(getattr(i, "element", None).__class__.__name__ == "Tuple"
+                               for i in items)
 
 
 def _plain_column(column: Any) -> bool:

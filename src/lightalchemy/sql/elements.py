@@ -229,12 +229,15 @@ def _in(self: ColumnElement, op: ops.Operator, other: Any) -> ColumnElement:
     if clause is not None:
         other = clause()
     if isinstance(other, ClauseElement):
-        if getattr(other, "_is_select", False) or getattr(other, "_is_from_clause", False):
+        if getattr(other, "_is_select", False) or getattr(other, "_is_from_clause", False) \
+                or other.__visit_name__ == "scalar_select":
             from .selectable import _as_in_subquery
 
             return BinaryExpression(self.self_group(op), _as_in_subquery(other), op,
                                     sqltypes.BOOLEANTYPE)
         if isinstance(other, BindParameter):
+            if other.type is sqltypes.NULLTYPE:
+                other.type = self.type
             return BinaryExpression(self.self_group(op), other, op, sqltypes.BOOLEANTYPE)
         raise exc.ArgumentError(
             f"in_() accepts a list of values, a select() or a subquery, not {type(other).__name__}"
@@ -249,7 +252,9 @@ def _in(self: ColumnElement, op: ops.Operator, other: Any) -> ColumnElement:
     items = []
     for value in values:
         if isinstance(value, tuple) and isinstance(self, Tuple):
-            items.append(Tuple(*[_bind_for(v, c.type) for v, c in zip(value, self.clauses)]))
+            # each member parenthesised: (a, b) IN ((?, ?), (?, ?))
+            items.append(Grouping(Tuple(*[_bind_for(v, c.type)
+                                          for v, c in zip(value, self.clauses)])))
         else:
             items.append(_bind_for(value, self.type))
     return BinaryExpression(self.self_group(op), Grouping(ClauseList(*items)), op,
@@ -269,9 +274,13 @@ class BindParameter(ColumnElement):
 
     __visit_name__ = "bindparam"
 
+    expanding = False
+
     def __init__(self, key: str | None, value: Any = None, type_: Any = None,
                  unique: bool = False, required: bool | None = None,
-                 callable_: Any = None) -> None:
+                 callable_: Any = None, expanding: bool = False) -> None:
+        if expanding:
+            self.expanding = True  # a list of values, one placeholder each at execution
         self.value = value
         self.callable = callable_
         if required is None:
@@ -290,8 +299,8 @@ class BindParameter(ColumnElement):
     def _gen_key(self, binds: list) -> Any:
         binds.append(self)
         if self.unique:
-            return ("b", self.type._key)
-        return ("bn", self.key, self.type._key)
+            return ("b", self.type._key, self.expanding)
+        return ("bn", self.key, self.type._key, self.expanding)
 
     def _with_value(self, value: Any) -> BindParameter:
         clone = BindParameter.__new__(BindParameter)
@@ -306,8 +315,10 @@ class BindParameter(ColumnElement):
 
 
 def bindparam(key: str | None, value: Any = None, type_: Any = None, unique: bool = False,
-              required: bool | None = None, callable_: Any = None, **kw: Any) -> BindParameter:
-    return BindParameter(key, value, type_, unique=unique, required=required, callable_=callable_)
+              required: bool | None = None, callable_: Any = None, expanding: bool = False,
+              **kw: Any) -> BindParameter:
+    return BindParameter(key, value, type_, unique=unique, required=required,
+                         callable_=callable_, expanding=expanding)
 
 
 def literal(value: Any, type_: Any = None) -> BindParameter:

@@ -8,12 +8,10 @@ from . import types as sqltypes
 from .elements import ColumnElement, _bind_for, _coerce_column, literal_column
 from .selectable import Select
 
+# the functions SQLAlchemy knows the type of; any other returns what the driver gives
 _RETURN_TYPES: dict[str, Any] = {
     "count": sqltypes.Integer(),
     "char_length": sqltypes.Integer(),
-    "length": sqltypes.Integer(),
-    "lower": None,  # same as the argument
-    "upper": None,
     "now": sqltypes.DateTime(),
     "current_timestamp": sqltypes.DateTime(),
     "current_date": sqltypes.Date(),
@@ -21,11 +19,8 @@ _RETURN_TYPES: dict[str, Any] = {
     "localtimestamp": sqltypes.DateTime(),
     "random": sqltypes.Float(),
     "concat": sqltypes.String(),
-    "group_concat": sqltypes.String(),
-    "string_agg": sqltypes.String(),
 }
-_SAME_AS_ARG = {"lower", "upper", "max", "min", "sum", "abs", "coalesce", "trim", "ltrim",
-                "rtrim", "round", "nullif", "ifnull"}
+_SAME_AS_ARG = {"max", "min", "sum", "coalesce"}
 _NO_PARENS = {"current_timestamp", "current_date", "current_time", "localtimestamp",
               "current_user", "localtime"}
 

@@ -54,6 +54,14 @@ is_distinct_from = _op("is_distinct_from", " IS NOT ", 5, "is_not_distinct_from"
 is_not_distinct_from = _op("is_not_distinct_from", " IS ", 5, "is_distinct_from", True)
 like = _op("like", " LIKE ", 5, "not_like", True)
 not_like = _op("not_like", " NOT LIKE ", 5, "like", True)
+# startswith / endswith / contains render as LIKE, but stay themselves so that
+# synchronize_session="evaluate" can tell them apart from a user's LIKE (as SQLAlchemy does)
+startswith_op = _op("startswith", " LIKE ", 5, "not_startswith", True)
+not_startswith_op = _op("not_startswith", " NOT LIKE ", 5, "startswith", True)
+endswith_op = _op("endswith", " LIKE ", 5, "not_endswith", True)
+not_endswith_op = _op("not_endswith", " NOT LIKE ", 5, "endswith", True)
+contains_op = _op("contains", " LIKE ", 5, "not_contains", True)
+not_contains_op = _op("not_contains", " NOT LIKE ", 5, "contains", True)
 ilike = _op("ilike", " LIKE ", 5, "not_ilike", True)  # compiled with lower() by default
 not_ilike = _op("not_ilike", " NOT LIKE ", 5, "ilike", True)
 in_ = _op("in_", " IN ", 5, "not_in", True)
@@ -207,13 +215,16 @@ class ColumnOperators:
         return self.operate(between, cleft, cright)
 
     def startswith(self, other: Any, autoescape: bool = False) -> Any:
-        return self.operate(like, _pattern(other, "", "%", autoescape), escape=_esc(autoescape))
+        return self.operate(startswith_op, _pattern(other, "", "%", autoescape),
+                            escape=_esc(autoescape))
 
     def endswith(self, other: Any, autoescape: bool = False) -> Any:
-        return self.operate(like, _pattern(other, "%", "", autoescape), escape=_esc(autoescape))
+        return self.operate(endswith_op, _pattern(other, "%", "", autoescape),
+                            escape=_esc(autoescape))
 
     def contains(self, other: Any, autoescape: bool = False) -> Any:
-        return self.operate(like, _pattern(other, "%", "%", autoescape), escape=_esc(autoescape))
+        return self.operate(contains_op, _pattern(other, "%", "%", autoescape),
+                            escape=_esc(autoescape))
 
     def icontains(self, other: Any, autoescape: bool = False) -> Any:
         return self.operate(ilike, _pattern(other, "%", "%", autoescape), escape=_esc(autoescape))

@@ -309,8 +309,9 @@ class Alias(FromClause):
             self.columns._add(proxy, getattr(col, "key", None) or name_)
 
     def _gen_key(self, binds: list) -> Any:
+        # the alias object itself is part of the shape: columns refer to it by identity
         return ("alias", None if self._anonymous else self.name, self.element._gen_key(binds),
-                id(self) if not self._anonymous else None)
+                id(self))
 
     def is_derived_from(self, other: Any) -> bool:
         return other is self or self.element is other
@@ -336,7 +337,24 @@ class CTE(Alias):
         self.recursive = recursive
 
     def _gen_key(self, binds: list) -> Any:
-        return ("cte", self.name, self.recursive, self.element._gen_key(binds))
+        root = self
+        while root._restates is not None:
+            root = root._restates
+        return ("cte", self.name, self.recursive, self.element._gen_key(binds), id(root))
+
+    _restates: Any = None
+
+    def _restated(self, element: Any) -> CTE:
+        """The same CTE (same name in SQL) with a new body: ``cte.union_all(...)``."""
+        clone = CTE(element, None if self._anonymous else self.name, self.recursive)
+        clone._restates = self
+        return clone
+
+    def union(self, *others: Any) -> CTE:
+        return self._restated(CompoundSelect("UNION", self.element, *others))
+
+    def union_all(self, *others: Any) -> CTE:
+        return self._restated(CompoundSelect("UNION ALL", self.element, *others))
 
 
 class ProxyColumn(ColumnElement):
@@ -354,8 +372,8 @@ class ProxyColumn(ColumnElement):
         self.foreign_keys = getattr(element, "foreign_keys", ())
 
     def _gen_key(self, binds: list) -> Any:
-        return ("proxy", self.name, id(self.table) if not getattr(self.table, "_anonymous", False)
-                else self.table.element._gen_key([]))
+        # which alias: its identity (the FROM list of the statement holds its structure)
+        return ("proxy", self.name, id(self.table))
 
     @property
     def _from_objects(self) -> list:
@@ -463,12 +481,16 @@ class Select(ClauseElement):
         return clone
 
     def slice(self, start: int | None, stop: int | None) -> Select:
+        """As SQLAlchemy: the start adds to an existing OFFSET, the stop sets the LIMIT."""
         start = start or 0
+        offset = _int_value(self._offset)
+        if offset is None and self._offset is not None:
+            raise exc.InvalidRequestError("slice() needs an integer OFFSET")
         clone = self._generate()
         if stop is not None:
             clone._limit = _offset_or_limit(max(stop - start, 0))
-        if start:
-            clone._offset = _offset_or_limit(start)
+        new_offset = (offset or 0) + start
+        clone._offset = _offset_or_limit(new_offset) if new_offset else None
         return clone
 
     def distinct(self, *expr: Any) -> Select:
@@ -658,8 +680,14 @@ class Select(ClauseElement):
              _join_target_key(fr, binds) if fr is not None else None)
             for t, o, i, f, fr in self._setup_joins
         )
+        derived: list = []  # FROMs implied by columns and criteria (subqueries hold binds)
+        for item in (*self._raw_columns, *self._where):
+            for f in item._from_objects:
+                if not any(f is g for g in derived):
+                    derived.append(f)
         return (
-            "select", keys(self._raw_columns), keys(self._from_obj), joins, keys(self._where),
+            "select", keys(self._raw_columns), keys(self._from_obj), keys(derived), joins,
+            keys(self._where),
             keys(self._group_by), keys(self._having), keys(self._order_by),
             self._limit._gen_key(binds) if self._limit is not None else None,
             self._offset._gen_key(binds) if self._offset is not None else None,
@@ -699,6 +727,11 @@ def _attribute_for_key(target: Any, key: str) -> Any:
             f"Entity namespace for {getattr(target, 'name', target)!r} has no property {key!r}"
         )
     return found
+
+
+def _int_value(clause: Any) -> int | None:
+    value = getattr(clause, "value", None)
+    return value if isinstance(value, int) else None
 
 
 def _offset_or_limit(value: Any) -> Any:
@@ -807,6 +840,8 @@ def exists(*args: Any) -> Exists:
 
 
 def _as_in_subquery(element: Any) -> ClauseElement:
+    if isinstance(element, ScalarSelect):
+        element = element.element
     if isinstance(element, Select):
         return Grouping(element)
     if isinstance(element, Alias) and isinstance(element.element, Select):

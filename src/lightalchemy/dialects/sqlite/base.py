@@ -60,6 +60,7 @@ def _reflected_type(declared: str) -> sqltypes.TypeEngine:
 
 class SQLiteCompiler(SQLCompiler):
     function_rewrites = {"now": "CURRENT_TIMESTAMP", "char_length": "length"}
+    tuple_in_values = True
 
     def limit_clause(self, select: Any) -> str:
         text = ""
