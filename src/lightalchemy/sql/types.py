@@ -174,8 +174,6 @@ class Numeric(TypeEngine):
         # SQLAlchemy's effective return scale: decimal_return_scale, else scale, else 10
         scale = self.decimal_return_scale if self.decimal_return_scale is not None \
             else self.scale
-        if dialect.features.native_decimal and scale is None:
-            return None
         if scale is None:
             scale = self._default_decimal_return_scale
         quantum = decimal.Decimal(1).scaleb(-scale) if scale is not None else None
@@ -193,6 +191,15 @@ class Numeric(TypeEngine):
                     return value
             return value
 
+        if dialect.features.native_decimal:
+            # as SQLAlchemy does there: the driver's Decimal (or int) is kept as it is; a
+            # float (a floating-point expression typed Numeric) becomes a Decimal
+            def process_native(value: Any) -> Any:
+                if value is None or isinstance(value, Decimal | int):
+                    return value
+                return process(value)
+
+            return process_native
         return process
 
 
