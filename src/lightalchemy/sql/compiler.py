@@ -211,7 +211,7 @@ class Compiled:
                 sql = sql.replace(mark, "(" + ", ".join([placeholder] * len(value)) + ")", 1)
                 flat.extend(value)
             else:
-                sql = sql.replace(mark, _EMPTY_SET, 1)
+                sql = sql.replace(mark, key[3], 1)
         return sql, flat
 
     def _named_value(self, key: tuple, binds: list, params: dict | None) -> Any:
@@ -384,11 +384,17 @@ class SQLCompiler:
                 "\n" + body
             self.positions[:0] = self.cte_positions
             self.names[:0] = self.cte_names
+        body = self.share_repeated_parameters(body)
         if self.compiled.is_insert and not self.compiled.returning:
             key_sql = self._key_returning(statement)
             if key_sql is not None:
                 self.compiled.key_returning_sql = self._finish(body + key_sql)
         self.compiled.sql = self._finish(body)
+
+    def share_repeated_parameters(self, body: str) -> str:
+        """Hook: where the driver lets SQL name a parameter again (PostgreSQL's $n), a
+        bind rendered twice is sent once.  Here: one placeholder per occurrence."""
+        return body
 
     def _finish(self, body: str) -> str:
         if self.paramstyle in _PERCENT_STYLES:
@@ -439,7 +445,8 @@ class SQLCompiler:
             compiled = self.compiled
             mark = _EXPAND_MARK.format(compiled.expanding)  # numbered apart from positions,
             compiled.expanding += 1  # which CTE bodies may shift
-            self.positions.append((EXPANDING, (bind.key, index, mark), processor))
+            self.positions.append((EXPANDING, (bind.key, index, mark,
+                                               self.empty_set_sql(bind.type)), processor))
             self.names.append(name)
             return mark
         if index is None and bind.unique:
@@ -450,6 +457,10 @@ class SQLCompiler:
             self.positions.append((NAMED, (bind.key, index), processor))
         self.names.append(name)
         return self._placeholder(name)
+
+    def empty_set_sql(self, type_: Any) -> str:
+        """What an expanding IN list given no values becomes: a subquery of no rows."""
+        return _EMPTY_SET
 
     def render_literal_value(self, value: Any, type_: Any) -> str:
         if value is None:
