@@ -13,6 +13,10 @@ from ... import exc
 from ...engine.interfaces import Features
 from ...sql import types as sqltypes
 from ...sql.compiler import (
+    _PERCENT_MARK,
+    CONSTANT,
+    LITERAL,
+    NAMED,
     RESERVED_WORDS,
     DDLCompiler,
     IdentifierPreparer,
@@ -105,6 +109,48 @@ class ENUM(sqltypes.Enum):
 class PGCompiler(SQLCompiler):
     ilike_native = True
 
+    def empty_set_sql(self, type_: Any) -> str:
+        # typed: PostgreSQL compares no integer with the text of a bare NULL
+        try:
+            name = self.dialect.type_compiler.process(type_)
+        except exc.CompileError:  # NullType
+            return "(SELECT NULL WHERE 1!=1)"
+        return f"(SELECT CAST(NULL AS {name}) WHERE 1!=1)"
+
+    def share_repeated_parameters(self, body: str) -> str:
+        """A bind rendered more than once is one parameter: ``%s`` where it first appears
+        and ``$n`` (the number psycopg gives that ``%s``) where it appears again.
+
+        PostgreSQL sees two expressions as the same only when their parameters are the
+        same, so ``select(month).group_by(month)`` with ``month = func.date_trunc("month",
+        col)`` needs ``$1`` twice, as SQLAlchemy's named parameters give it.  psycopg
+        passes ``$n`` through untouched.  Not done where an expanding IN list precedes:
+        its placeholders are only counted at execution.
+        """
+        positions = self.positions
+        keys = [_sharing_key(kind, key) for kind, key, _processor in positions]
+        shareable = [k for k in keys if k is not None]
+        if len(set(shareable)) == len(shareable) or self.compiled.expanding:
+            return body
+        pieces = body.split(_PERCENT_MARK)
+        if len(pieces) != len(positions) + 1:
+            return body
+        numbers: dict = {}
+        kept, kept_names, out = [], [], [pieces[0]]
+        for key, position, name, piece in zip(keys, positions, self.names, pieces[1:]):
+            number = numbers.get(key) if key is not None else None
+            if number is not None:
+                out.append(f"${number}" + piece[1:])  # piece starts with the "s" of "%s"
+                continue
+            kept.append(position)
+            kept_names.append(name)
+            if key is not None:
+                numbers[key] = len(kept)
+            out.append(_PERCENT_MARK + piece)
+        positions[:] = kept
+        self.names[:] = kept_names
+        return "".join(out)
+
     def distinct_sql(self, select: Any, **kw: Any) -> str:
         if select._distinct_on:
             return "DISTINCT ON (" + ", ".join(self.process(c) for c in select._distinct_on) \
@@ -119,6 +165,18 @@ class PGCompiler(SQLCompiler):
         if skip_locked:
             text += " SKIP LOCKED"
         return text
+
+
+def _sharing_key(kind: int, key: Any) -> Any:
+    """What makes two placeholders one parameter: the same bind of the statement, the
+    same execution parameter name, or the same schema-level bind."""
+    if kind == LITERAL:
+        return ("literal", key)
+    if kind == NAMED:
+        return ("named", key[0])
+    if kind == CONSTANT:
+        return ("constant", id(key))
+    return None  # column defaults and expanding lists: one each
 
 
 _SERIAL = {"small_integer": "SMALLSERIAL", "SMALLINT": "SMALLSERIAL",
