@@ -158,6 +158,18 @@ def test_select_sql_ilike_distinct_on_for_update():
     assert sql.endswith("FOR SHARE NOWAIT")
 
 
+def test_a_bind_rendered_twice_is_one_parameter():
+    dialect = _pg_dialect()
+    table = la.table("t", la.column("g"))
+    part = la.func.mod(table.c.g, 3)
+    stmt = la.select(part, la.func.count()).group_by(part).having(part > 0).order_by(part)
+    compiled = stmt.compile(dialect=dialect)
+    assert str(compiled) == ("SELECT mod(t.g, %s), count(*) \nFROM t "
+                             "GROUP BY mod(t.g, $1) \nHAVING mod(t.g, $1) > %s "
+                             "ORDER BY mod(t.g, $1)")
+    assert list(compiled.params.values()) == [3, 0]
+
+
 def test_reserved_words_are_quoted():
     dialect = _pg_dialect()
     table = la.table("user", la.column("order"), la.column("similar"), la.column("Name"))
@@ -786,5 +798,65 @@ def test_json_and_uuid_queries(pg_compare):
             lib.out(session.scalar(sa.select(Doc.body).where(Doc.id == docs[1].id)))
             lib.out(session.scalar(sa.select(sa.func.count()).select_from(Doc).where(
                 Doc.body == {"n": 2})))
+
+    pg_compare(scenario)
+
+
+def test_group_by_selected_expressions_with_parameters(pg_compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        engine = lib.engine()
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Sale(Base):
+            __tablename__ = "sales"
+            id = sa.Column(sa.Integer, primary_key=True)
+            at = sa.Column(sa.DateTime)
+            amount = sa.Column(sa.Numeric(10, 2))
+
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as session:
+            session.add_all([Sale(at=dt.datetime(2024, m, d), amount=Decimal(m * d))
+                             for m in (1, 2, 3) for d in (1, 15)])
+            session.commit()
+            month = sa.func.date_trunc("month", Sale.at).label("month")
+            rows = session.execute(sa.select(month, sa.func.sum(Sale.amount))
+                                   .group_by(month).order_by(month)).all()
+            lib.out([tuple(r) for r in rows])
+            size = sa.case((Sale.amount > 20, "big"), else_="small")
+            rows = session.execute(sa.select(size, sa.func.count()).group_by(size)
+                                   .order_by(size)).all()
+            lib.out([tuple(r) for r in rows])
+            part = sa.func.substr(sa.cast(Sale.at, sa.String), 1, 7)
+            lib.out(session.scalars(sa.select(sa.func.count()).select_from(Sale)
+                                    .group_by(part).order_by(part)).all())
+            lib.out(session.scalars(sa.select(sa.func.sum(Sale.amount)).group_by(part)
+                                    .having(part > "2024-01").order_by(part.desc())).all())
+
+    pg_compare(scenario)
+
+
+def test_expanding_in_with_empty_and_full_lists(pg_compare):
+    def scenario(lib):
+        sa = lib.sa
+        engine = lib.engine()
+        md = sa.MetaData()
+        things = sa.Table("things", md, sa.Column("id", sa.Integer, primary_key=True),
+                          sa.Column("name", sa.String(10)), sa.Column("mood", sa.Enum(Mood)))
+        md.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(things.insert(), [{"name": n, "mood": Mood.happy} for n in "abc"])
+            for column, values in ((things.c.id, [1, 3]), (things.c.id, []),
+                                   (things.c.name, ["b", "zz"]), (things.c.name, []),
+                                   (things.c.mood, [Mood.happy]), (things.c.mood, [])):
+                inside = sa.select(things.c.id).where(
+                    column.in_(sa.bindparam("values", expanding=True))).order_by(things.c.id)
+                outside = sa.select(things.c.id).where(
+                    column.not_in(sa.bindparam("values", expanding=True))).order_by(things.c.id)
+                lib.out(conn.execute(inside, {"values": values}).scalars().all(),
+                        conn.execute(outside, {"values": values}).scalars().all())
+            lib.out(conn.execute(sa.select(things.c.id).where(things.c.id.in_([]))).all())
 
     pg_compare(scenario)
