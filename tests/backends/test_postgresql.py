@@ -834,6 +834,11 @@ def test_group_by_selected_expressions_with_parameters(pg_compare):
                                     .group_by(part).order_by(part)).all())
             lib.out(session.scalars(sa.select(sa.func.sum(Sale.amount)).group_by(part)
                                     .having(part > "2024-01").order_by(part.desc())).all())
+            ids = sa.bindparam("ids", expanding=True)
+            for chosen in ([1, 2, 5], []):
+                rows = session.execute(sa.select(month, sa.func.count()).where(Sale.id.in_(ids))
+                                       .group_by(month).order_by(month), {"ids": chosen}).all()
+                lib.out([tuple(r) for r in rows])
 
     pg_compare(scenario)
 

@@ -15,6 +15,7 @@ from ...sql import types as sqltypes
 from ...sql.compiler import (
     _PERCENT_MARK,
     CONSTANT,
+    EXPANDING,
     LITERAL,
     NAMED,
     RESERVED_WORDS,
@@ -124,28 +125,42 @@ class PGCompiler(SQLCompiler):
         PostgreSQL sees two expressions as the same only when their parameters are the
         same, so ``select(month).group_by(month)`` with ``month = func.date_trunc("month",
         col)`` needs ``$1`` twice, as SQLAlchemy's named parameters give it.  psycopg
-        passes ``$n`` through untouched.  Not done where an expanding IN list precedes:
-        its placeholders are only counted at execution.
+        passes ``$n`` through untouched.  Not done where an expanding IN list comes
+        before the first appearance: its placeholders are only counted at execution.
         """
         positions = self.positions
         keys = [_sharing_key(kind, key) for kind, key, _processor in positions]
         shareable = [k for k in keys if k is not None]
-        if len(set(shareable)) == len(shareable) or self.compiled.expanding:
+        if len(set(shareable)) == len(shareable):
             return body
+        if self.compiled.expanding:
+            first_expanding = next(i for i, p in enumerate(positions) if p[0] == EXPANDING)
+            repeated = {k for k in shareable if shareable.count(k) > 1}
+            if any(keys.index(k) > first_expanding for k in repeated):
+                return body
         pieces = body.split(_PERCENT_MARK)
-        if len(pieces) != len(positions) + 1:
+        placeholders = [p for p in positions if p[0] != EXPANDING]  # marks of their own
+        if len(pieces) != len(placeholders) + 1:
             return body
         numbers: dict = {}
         kept, kept_names, out = [], [], [pieces[0]]
-        for key, position, name, piece in zip(keys, positions, self.names, pieces[1:]):
+        pieces_left = iter(pieces[1:])
+        count = 0  # %s placeholders kept so far: psycopg numbers them $1, $2, …
+        for key, position, name in zip(keys, positions, self.names):
+            if position[0] == EXPANDING:
+                kept.append(position)
+                kept_names.append(name)
+                continue
+            piece = next(pieces_left)
             number = numbers.get(key) if key is not None else None
             if number is not None:
                 out.append(f"${number}" + piece[1:])  # piece starts with the "s" of "%s"
                 continue
             kept.append(position)
             kept_names.append(name)
+            count += 1
             if key is not None:
-                numbers[key] = len(kept)
+                numbers[key] = count
             out.append(_PERCENT_MARK + piece)
         positions[:] = kept
         self.names[:] = kept_names
