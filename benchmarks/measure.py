@@ -21,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backends import BACKENDS
 from contenders import CONTENDERS, Contender
 from worker import RESULT_PREFIX, SOURCE_ENV
 from workloads import PROFILED, WORKLOADS, seeded_rows
+
+from backends import BACKENDS
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 ROOT = WORKER.parents[1]

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import measure
 import report
-from backends import BACKENDS
 from contenders import CONTENDERS, SUBJECT
 from machine import facts
 from workloads import WORKLOADS
+
+from backends import BACKENDS
 
 HERE = Path(__file__).resolve().parent
 EXTRAS = ("import_time", "calls")  # measurements besides the workloads, selectable by --only

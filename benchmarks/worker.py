@@ -25,10 +25,11 @@ import sys
 import time
 import traceback
 
-from backends import Target
 from contenders import CONTENDERS
 from verify import Invalid, check, summarise
 from workloads import make_input
+
+from backends import Target
 
 RESULT_PREFIX = "BENCH-RESULT "
 SOURCE_ENV = "BENCH_SOURCE"  # set by the driver: the snapshot of src/ to be measured
