@@ -17,7 +17,7 @@ demo: $(VENV)/.installed
 	$(PY) -m lightalchemy demo
 
 test: $(VENV)/.installed
-	$(PY) -m ruff check src tests examples benchmarks
+	$(PY) -m ruff check --no-cache src tests examples benchmarks
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed
@@ -27,7 +27,7 @@ bench-quick: $(VENV)/.installed
 	$(PY) benchmarks/run.py --quick
 
 lint: $(VENV)/.installed
-	$(PY) -m ruff check src tests examples benchmarks
+	$(PY) -m ruff check --no-cache src tests examples benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
