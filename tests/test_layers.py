@@ -33,6 +33,7 @@ RANK = {
     "types": 3,
     "schema": 3,
     "pool": 3,
+    "event": 3,
     "cli": 4,
     "__main__": 4,
 }

@@ -606,3 +606,37 @@ def test_engine_dispose_and_reconnect(compare):
             lib.out(conn.execute(text("SELECT x FROM t")).scalar())
 
     compare(scenario, file_db=True)
+
+
+def test_connect_event_sets_up_each_connection(compare):
+    def scenario(lib):
+        from importlib import import_module
+
+        sa = lib.sa
+        event = import_module(f"{lib.name}.event")
+        engine = sa.create_engine(lib.url)
+        seen = []
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection, connection_record):
+            seen.append(type(connection_record).__name__ != "")
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        md = sa.MetaData()
+        parent = sa.Table("parent", md, sa.Column("id", sa.Integer, primary_key=True))
+        sa.Table("child", md, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("parent_id", sa.ForeignKey("parent.id")))
+        md.create_all(engine)
+        with engine.connect() as conn:
+            lib.out(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+            try:
+                conn.exec_driver_sql("INSERT INTO child (id, parent_id) VALUES (1, 99)")
+                lib.out("inserted")
+            except lib.exc.IntegrityError:
+                lib.out("IntegrityError")
+        lib.out(bool(seen), event.contains(engine, "connect", on_connect))
+        event.remove(engine, "connect", on_connect)
+        lib.out(event.contains(engine, "connect", on_connect))
+        del parent
+
+    compare(scenario, file_db=True)

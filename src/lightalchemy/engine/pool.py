@@ -20,6 +20,8 @@ class _Record:
         self.pool = pool
         self.connection = pool._creator()
         self.created = time.monotonic()
+        for listener in pool._connect_listeners:  # event.listen(engine, "connect", fn)
+            listener(self.connection, self)
 
     def close(self) -> None:
         try:
@@ -35,6 +37,8 @@ class Pool:
                  pre_ping: bool = False, reset_on_return: Any = True,
                  dialect: Any = None, **kw: Any) -> None:
         self._creator = creator
+        #: fn(dbapi_connection, connection_record) for each new DB-API connection
+        self._connect_listeners: list = []
         self._recycle = recycle
         self._pre_ping = pre_ping
         self._dialect = dialect
@@ -64,8 +68,13 @@ class Pool:
         pass
 
     def recreate(self) -> Pool:
-        return type(self)(self._creator, recycle=self._recycle, pre_ping=self._pre_ping,
-                          dialect=self._dialect)
+        return self._with_listeners(type(self)(
+            self._creator, recycle=self._recycle, pre_ping=self._pre_ping,
+            dialect=self._dialect))
+
+    def _with_listeners(self, pool: Pool) -> Pool:
+        pool._connect_listeners = self._connect_listeners  # engine.dispose() keeps them
+        return pool
 
     def status(self) -> str:
         return type(self).__name__
@@ -130,9 +139,10 @@ class QueuePool(Pool):
                 self._overflow -= 1
 
     def recreate(self) -> Pool:
-        return QueuePool(self._creator, pool_size=self._size, max_overflow=self._max_overflow,
-                         timeout=self._timeout, recycle=self._recycle, pre_ping=self._pre_ping,
-                         dialect=self._dialect)
+        return self._with_listeners(QueuePool(
+            self._creator, pool_size=self._size, max_overflow=self._max_overflow,
+            timeout=self._timeout, recycle=self._recycle, pre_ping=self._pre_ping,
+            dialect=self._dialect))
 
     def size(self) -> int:
         return self._size
