@@ -14,6 +14,11 @@ from .base import SQLiteDialect
 class SQLiteDialect_pysqlite(SQLiteDialect):
     driver = "pysqlite"
     lazy_begin = True
+    # BEGIN comes right before the first write (or a SAVEPOINT), so take the write lock
+    # then: a transaction that read under a shared lock and later wants to write could
+    # otherwise deadlock with another such writer ("database is locked" at once, whatever
+    # the busy timeout); waiting for the lock up front uses the timeout instead.
+    begin_sql = "BEGIN IMMEDIATE"
     dbapi = sqlite3
 
     def create_connect_args(self, url: Any) -> tuple[list, dict]:
