@@ -155,6 +155,12 @@ def load_unloaded(session: Any, state: InstanceState, obj: Any) -> None:
     missing = [p for p in mapper._props.values() if p.key not in d]
     if not missing:
         return
+    session._autoflush()  # as SQLAlchemy: the load sees pending changes (a DELETE too)
+    if state._deleted:
+        raise orm_exc.ObjectDeletedError(state)
+    missing = [p for p in mapper._props.values() if p.key not in d]
+    if not missing:
+        return
     conn = session._connection()
     dialect = conn.dialect
     columns = tuple(p.column for p in missing)

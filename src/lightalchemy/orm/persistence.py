@@ -19,6 +19,7 @@ from ..sql.dml import Delete, Insert, Update
 from ..sql.elements import BindParameter
 from . import exc as orm_exc
 from .base import NO_VALUE
+from .loading import load_unloaded
 from .unitofwork import DeleteRows, InsertRows, UpdateRows
 
 
@@ -380,8 +381,14 @@ def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
         pk_processors = [c.type._processors(dialect)[0] for c in mapper.primary_key]
         found = mapper._caches[cache_key] = (compiled.sql, pk_processors)
     sql, pk_processors = found
+    complete = mapper._attr_key_set.issubset
     rows = []
     for state in step.states:
+        obj = state()
+        if obj is not None and not complete(obj.__dict__):
+            # as SQLAlchemy: an expired object is loaded before its DELETE, so its
+            # attributes stay readable afterwards
+            load_unloaded(session, state, obj)
         rows.append([p(v) if p is not None and v is not None else v
                      for p, v in zip(pk_processors, state.identity)])
     conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()

@@ -102,6 +102,7 @@ class Session:
         self._modified: set = set()
         self._flushed_new: list = []
         self._flushed_deleted: list = []
+        self._kept_deleted: list = []  # committed deletions (expire_on_commit=False)
         self._transaction: SessionTransaction | None = None
         self._stack: list[SessionTransaction] = []
         self._conn: Any = None
@@ -235,12 +236,16 @@ class Session:
         self._after_commit()
 
     def _after_commit(self) -> None:
-        for state in self._flushed_deleted:
-            state[0].session = None
+        if self.expire_on_commit:
+            for state, _obj in self._flushed_deleted:
+                state.session = None
+            self._expire_states(self._identity_map.states())
+        else:
+            # as in SQLAlchemy, deleted objects stay attached in the "deleted" state
+            # until the Session is closed
+            self._kept_deleted.extend(state for state, _obj in self._flushed_deleted)
         self._flushed_deleted = []
         self._flushed_new = []
-        if self.expire_on_commit:
-            self._expire_states(self._identity_map.states())
         self._release()
 
     def _release(self) -> None:
@@ -262,17 +267,31 @@ class Session:
         for nested in self._stack:
             nested._active = False
         self._stack = []
+        self._forget_transaction()
+        self._failed = None
+        self._release()
+
+    def _forget_transaction(self) -> None:
+        """The database rolled back: new objects become transient again, deletions are
+        undone, and everything else is expired so that it reloads what was kept."""
         self._restore(0, 0)
         for state in list(self._new):
             self._detach(state, transient=True)
         self._new.clear()
         self._deleted.clear()
         self._expire_states(self._identity_map.states())
-        self._failed = None
-        self._release()
 
     def _restore(self, mark_new: int, mark_deleted: int) -> None:
-        """Undo the bookkeeping of flushes after the given marks (rolled back in the DB)."""
+        """Undo the bookkeeping of flushes after the given marks (rolled back in the DB).
+
+        Deletions are undone first: an object both inserted and deleted in the rolled
+        back part never existed, so it ends transient like every other new one."""
+        for state, obj in self._flushed_deleted[mark_deleted:]:
+            state._deleted = False
+            state.session = self
+            self._identity_map._add(state)
+            state._strong = obj
+        del self._flushed_deleted[mark_deleted:]
         for state in self._flushed_new[mark_new:]:
             self._identity_map._remove(state)
             state.ident = None
@@ -283,12 +302,6 @@ class Session:
             self._new.pop(state, None)
             self._modified.discard(state)
         del self._flushed_new[mark_new:]
-        for state, obj in self._flushed_deleted[mark_deleted:]:
-            state._deleted = False
-            state.session = self
-            self._identity_map._add(state)
-            state._strong = obj
-        del self._flushed_deleted[mark_deleted:]
 
     def _commit_nested(self, nested: SessionTransaction) -> None:
         if not nested._active:
@@ -428,6 +441,9 @@ class Session:
             state.session = None
         for state, _obj in self._flushed_deleted:
             state.session = None
+        for state in self._kept_deleted:
+            state.session = None
+        self._kept_deleted = []
         self._identity_map = IdentityMap()
         self._new = {}
         self._deleted = {}
@@ -523,7 +539,7 @@ class Session:
 
     def _persistent_state(self, instance: Any, action: str) -> InstanceState:
         state = self._state_of(instance)
-        if state.session is not self or state.ident is None:
+        if state.session is not self or state.ident is None or state._deleted:
             raise sa_exc.InvalidRequestError(
                 f"Instance '{state._describe()}' is not persistent within this Session; "
                 f"cannot {action} it. Add it and flush first, or query it in this Session."
@@ -547,6 +563,10 @@ class Session:
     def refresh(self, instance: Any, attribute_names: list | None = None,
                 with_for_update: Any = None) -> None:
         state = self._persistent_state(instance, "refresh")
+        # as SQLAlchemy: the object's own unflushed changes are dropped first, then the
+        # autoflush writes everything else, then the row is read
+        self.expire(instance, attribute_names)
+        self._autoflush()
         loading.refresh_state(self, state, instance, attribute_names)
 
     # -- flush --------------------------------------------------------------------------
@@ -608,6 +628,9 @@ class Session:
                     self._stack[-1]._db_nested.rollback()
                 else:
                     conn.rollback()
+                    # as SQLAlchemy: the objects show the rollback at once, though the
+                    # Session still demands rollback() before more work
+                    self._forget_transaction()
             except sa_exc.DBAPIError:
                 conn.invalidate()
             raise

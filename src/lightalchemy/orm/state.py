@@ -169,6 +169,8 @@ class InstanceState(weakref.ref):
         session = self.session
         if session is not None:
             session._modified.add(self)
+            if session._transaction is None:  # a change begins the Session's transaction
+                session._autobegin()
         return committed
 
     def _commit_all(self) -> None:
