@@ -1244,3 +1244,35 @@ def test_autocommit_true_refused(compare):
                 lib.out(type(error).__name__, "autocommit" in str(error))
 
     compare(scenario)
+
+
+def test_models_with_eq_and_no_hash(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Tag(Base):
+            __tablename__ = "tag"
+            id = sa.Column(sa.Integer, primary_key=True)
+            name = sa.Column(sa.String)
+
+            def __eq__(self, other):  # equal by value, and so unhashable
+                return isinstance(other, Tag) and self.name == other.name
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            a, b = Tag(name="x"), Tag(name="x")
+            s.add_all([a, b])
+            s.commit()
+            lib.out(sorted((t.id, t.name) for t in s.scalars(sa.select(Tag))))
+            a.name = "y"
+            lib.out(len(s.dirty), a in s, b in s)
+            s.commit()
+            s.delete(b)
+            s.commit()
+            lib.out(sorted((t.id, t.name) for t in s.scalars(sa.select(Tag))))
+
+    compare(scenario)

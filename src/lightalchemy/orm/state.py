@@ -34,6 +34,16 @@ class InstanceState(weakref.ref):
 
     __slots__ = ("mapper", "ident", "session", "committed_state", "_deleted", "_strong")
 
+    # A weak reference compares and hashes by its object; a state must not (models may
+    # define __eq__, or be unhashable): states are keys of the Session's own sets.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
     @classmethod
     def _create(cls, obj: Any, mapper: Any) -> InstanceState:
         state = cls(obj, _object_gone)
