@@ -77,6 +77,15 @@ class DefaultDialect:
         only called when ``features.server_side_cursors``."""
         return dbapi_conn.cursor()
 
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+        """The RETURNING row of each parameter set, in order; only called when
+        ``features.executemany_returning``."""
+        out = []
+        for row in rows:
+            cursor.execute(sql, row)
+            out.append(cursor.fetchone())
+        return out
+
     def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
         cursor = dbapi_conn.cursor()
         try:

@@ -420,6 +420,23 @@ class Connection:
             self._handle_error(error, sql, params, multi)
         return cursor
 
+    def _run_many_returning(self, sql: str, rows: list) -> list:
+        """INSERT … RETURNING once per parameter set, as one executemany where the
+        dialect can (``features.executemany_returning``); the returned rows in order."""
+        if self._begin_pending:
+            self._begin_now()
+        if self._log:
+            self._logger.info(sql)
+            self._logger.info("[parameters] %r", rows[:10])
+        cursor = self._dbapi_connection.cursor()
+        try:
+            return self.dialect.do_executemany_returning(cursor, sql, rows)
+        except self.dialect.dbapi.Error as error:
+            self._handle_error(error, sql, rows, True)
+            raise  # not reached: _handle_error raises
+        finally:
+            cursor.close()
+
     def _handle_error(self, error: Exception, sql: str, params: Any, multi: bool) -> None:
         wrapped = exc.DBAPIError.instance(sql, params, error, ismulti=multi)
         if self.dialect.is_disconnect(error, self._dbapi_connection):

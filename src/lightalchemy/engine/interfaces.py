@@ -39,3 +39,6 @@ class Features:
     insert_keys_ascending: bool = False
     #: stream_results / yield_per read through a server-side (named) cursor
     server_side_cursors: bool = False
+    #: one executemany of INSERT … RETURNING gives each parameter set's row, in order
+    #: (psycopg's pipeline mode): many new objects' keys in one round trip
+    executemany_returning: bool = False

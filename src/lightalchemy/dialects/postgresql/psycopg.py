@@ -113,6 +113,16 @@ class PGDialect_psycopg(PGDialect):
         return _server_cursor_class()(dbapi_conn, f"lightalchemy_c{next(_cursor_numbers)}",
                                       withhold=withhold)
 
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+        # pipeline mode: every INSERT is sent before the first result is read, and each
+        # statement's RETURNING is a result set of its own, in parameter order
+        cursor.executemany(sql, rows, returning=True)
+        out = []
+        while True:
+            out.append(cursor.fetchone())
+            if not cursor.nextset():
+                return out
+
     # -- transactions --------------------------------------------------------------------------
     def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
         # isolation_level="AUTOCOMMIT": every statement commits by itself
