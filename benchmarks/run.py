@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     clock(f"wrote {args.json}")
-    if args.backend != "sqlite" and args.only is None and args.compare is None:
-        # RESULTS-postgresql.md: the latest whole run on that backend, quick or full
+    if args.backend != "sqlite" and args.only is None and args.compare is None and \
+            args.contenders is None and args.scale is None and args.reps is None:
+        # RESULTS-postgresql.md: the latest whole run on that backend, --quick or full
         path = HERE / f"RESULTS-{args.backend}.md"
         path.write_text(report.markdown(results, shlex.join(["benchmarks/run.py", *argv])))
         clock(f"wrote {path}")
