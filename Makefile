@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint venv clean bench bench-quick
+.PHONY: demo test lint venv clean bench bench-quick bench-postgresql
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ bench: $(VENV)/.installed
 
 bench-quick: $(VENV)/.installed
 	$(PY) benchmarks/run.py --quick
+
+# LIGHTALCHEMY_PG_URL names the server; without it scripts/pg-server starts one
+bench-postgresql: $(VENV)/.installed
+	$(PY) benchmarks/run.py --backend postgresql $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check --no-cache src tests examples benchmarks

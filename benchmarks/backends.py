@@ -2,8 +2,9 @@
 
 Every contender asks its :class:`Target` for the connection URL, a raw DBAPI
 connection or a peewee database, so the driver and URL are chosen here and
-nowhere else.  Adding PostgreSQL means adding a backend class with the same
-methods (and registering it in ``BACKENDS``); the workloads do not change.
+nowhere else: SQLite files, or schemas on a PostgreSQL server (``--backend
+postgresql``); the workloads do not change, except that the raw contender uses
+COPY for bulk loads and RETURNING for keys on PostgreSQL.
 
 The schema is created and seeded with the raw driver, once per workload, by the
 driver process (see ``run.py``); every (contender, repetition) then gets its own
@@ -13,8 +14,13 @@ is never timed.
 
 from __future__ import annotations
 
+import atexit
+import itertools
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +47,7 @@ class Target:
     location: str
 
     @property
-    def impl(self) -> SQLiteBackend:
+    def impl(self) -> SQLiteBackend | PostgreSQLBackend:
         return BACKENDS[self.backend]
 
     def url(self) -> str:
@@ -113,4 +119,118 @@ class SQLiteBackend:
         self.discard(location)
 
 
-BACKENDS = {"sqlite": SQLiteBackend()}
+PG_SCHEMA = (
+    f"CREATE TABLE {TABLE} ("
+    "id SERIAL NOT NULL, "
+    "name VARCHAR NOT NULL, "
+    "age INTEGER NOT NULL, "
+    "PRIMARY KEY (id))"
+)
+
+
+class PostgreSQLBackend:
+    """A schema per run on a PostgreSQL server, driven by psycopg 3.
+
+    The server is the one ``LIGHTALCHEMY_PG_URL`` names or, without it, a throwaway
+    one that ``scripts/pg-server`` starts for the benchmark run (stopped at exit).
+    A location is the full engine URL of one schema (put first on the search path
+    through libpq's ``options``), so worker processes need nothing else.  Seeding
+    uses COPY; a run's copy is ``INSERT … SELECT`` from the seeded template schema.
+    """
+
+    name = "postgresql"
+    param = "%s"
+    _numbers = itertools.count(1)
+
+    def __init__(self) -> None:
+        self._server: str | None = None
+
+    # -- locations -----------------------------------------------------------------
+    def url(self, location: str) -> str:
+        return location
+
+    def _location(self, schema: str) -> str:
+        base = self.server_url()
+        separator = "&" if "?" in base else "?"
+        return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+    @staticmethod
+    def _conninfo(url: str) -> dict:
+        from urllib.parse import parse_qsl, unquote, urlsplit
+
+        parts = urlsplit(url)
+        params = {"host": parts.hostname, "port": parts.port, "dbname": parts.path.lstrip("/"),
+                  "user": unquote(parts.username) if parts.username else None,
+                  "password": unquote(parts.password) if parts.password else None}
+        params.update(parse_qsl(parts.query))
+        return {k: v for k, v in params.items() if v is not None}
+
+    def raw_connect(self, location: str):
+        import psycopg
+
+        return psycopg.connect(**self._conninfo(location))
+
+    def peewee_database(self, location: str):  # pragma: no cover - peewee needs psycopg2
+        raise NotImplementedError("peewee's PostgreSQL support needs psycopg2")
+
+    # -- the server ------------------------------------------------------------------
+    def server_url(self) -> str:
+        if self._server is None:
+            url = os.environ.get("LIGHTALCHEMY_PG_URL")
+            if not url:
+                root = Path(__file__).resolve().parents[1]
+                state = Path(os.environ.get("TMPDIR", "/tmp")) / f"la-bench-pg-{os.getpid()}.json"
+                started = subprocess.run(
+                    [sys.executable, str(root / "scripts" / "pg-server"), "start",
+                     "--state", str(state)], capture_output=True, text=True, check=True)
+                url = started.stdout.strip().splitlines()[-1]
+                atexit.register(subprocess.run, [sys.executable, str(root / "scripts" /
+                                "pg-server"), "stop", "--state", str(state)],
+                                capture_output=True)
+            self._server = url
+        return self._server
+
+    def _admin(self):
+        import psycopg
+
+        return psycopg.connect(**self._conninfo(self.server_url()), autocommit=True)
+
+    # -- templates and runs ------------------------------------------------------------
+    def create_template(self, directory: Path, label: str,
+                        rows: Iterable[tuple[int, str, int]]) -> str:
+        schema = f"bench_{os.getpid()}_{next(self._numbers)}"
+        with self._admin() as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+            conn.execute(f"SET search_path TO {schema}")
+            conn.execute(PG_SCHEMA)
+            with conn.cursor().copy(f"COPY {TABLE} (id, name, age) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), "
+                         f"coalesce(max(id), 0) + 1, false) FROM {TABLE}")
+            conn.execute(f"ANALYZE {TABLE}")
+        return self._location(schema)
+
+    def clone(self, template: str, directory: Path, label: str) -> str:
+        source = template.rpartition("%3D")[2]
+        schema = f"bench_{os.getpid()}_{next(self._numbers)}"
+        with self._admin() as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+            conn.execute(f"SET search_path TO {schema}")
+            conn.execute(PG_SCHEMA)
+            conn.execute(f"INSERT INTO {TABLE} SELECT * FROM {source}.{TABLE}")
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), "
+                         f"coalesce(max(id), 0) + 1, false) FROM {TABLE}")
+            conn.execute(f"ANALYZE {TABLE}")
+        return self._location(schema)
+
+    def discard(self, location: str) -> None:
+        schema = location.rpartition("%3D")[2]
+        with self._admin() as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+    def discard_template(self, location: str) -> None:
+        self.discard(location)
+
+
+BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}

@@ -163,6 +163,8 @@ def measure_imports(settings: Settings) -> dict:
     cells = {}
     for contender in settings.contenders:
         module = CONTENDERS[contender].import_module
+        if module == "sqlite3" and settings.backend == "postgresql":
+            module = "psycopg"  # the raw contender's driver there
         try:
             _import_seconds(module, settings)
             cells[contender] = {"status": "ok", "module": module, "samples": []}

@@ -2,7 +2,8 @@
 
 One connection for the whole run, ``executemany`` for batches, one transaction
 per workload (except single_insert_commit, whose point is a commit per row),
-and plain tuples out.  Each function mirrors the ORM workload of the same name
+and plain tuples out.  On PostgreSQL (psycopg 3) bulk loads use COPY and keys
+come back through RETURNING (psycopg has no lastrowid).  Each function mirrors the ORM workload of the same name
 (for example update_dirty also loads the rows first, then writes them back by
 primary key), so the ratio to this contender is the cost of the abstraction.
 """
@@ -18,6 +19,8 @@ def setup(target):
     p = target.param
     return SimpleNamespace(
         conn=conn,
+        pg=target.backend == "postgresql",
+        insert_returning=f"INSERT INTO person (name, age) VALUES ({p}, {p}) RETURNING id",
         insert=f"INSERT INTO person (name, age) VALUES ({p}, {p})",
         select_all=f"SELECT {COLUMNS} FROM person",
         select_by_id=f"SELECT {COLUMNS} FROM person WHERE id = {p}",
@@ -32,8 +35,19 @@ def teardown(db):
     db.conn.close()
 
 
+def _executemany(conn, sql, rows):
+    cursor = conn.cursor()
+    cursor.executemany(sql, rows)
+    cursor.close()
+
+
 def bulk_create(db, rows):
-    db.conn.executemany(db.insert, rows)
+    if db.pg:
+        with db.conn.cursor().copy("COPY person (name, age) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        db.conn.executemany(db.insert, rows)
     db.conn.commit()
 
 
@@ -51,6 +65,11 @@ def get_by_pk(db, keys):
 
 def single_insert_commit(db, rows):
     conn, sql, ids = db.conn, db.insert, []
+    if db.pg:
+        for row in rows:
+            ids.append(conn.execute(db.insert_returning, row).fetchone()[0])
+            conn.commit()
+        return ids
     for row in rows:
         cursor = conn.execute(sql, row)
         conn.commit()
@@ -60,7 +79,7 @@ def single_insert_commit(db, rows):
 
 def update_dirty(db, count):
     rows = db.conn.execute(db.select_upto, (count,)).fetchall()
-    db.conn.executemany(db.update_age, [(age + 1, id_) for id_, _, age in rows])
+    _executemany(db.conn, db.update_age, [(age + 1, id_) for id_, _, age in rows])
     db.conn.commit()
 
 
@@ -71,13 +90,18 @@ def filter_query(db, ages):
 
 def delete(db, count):
     rows = db.conn.execute(db.select_upto, (count,)).fetchall()
-    db.conn.executemany(db.delete_by_id, [(row[0],) for row in rows])
+    _executemany(db.conn, db.delete_by_id, [(row[0],) for row in rows])
     db.conn.commit()
 
 
 def stream(db, _):
     rows = chars = 0
-    for row in db.conn.execute(db.select_all):
+    # on PostgreSQL a named (server-side) cursor, as the ORMs use with yield_per
+    cursor = db.conn.cursor("raw_stream") if db.pg else db.conn.cursor()
+    if db.pg:
+        cursor.itersize = 1000
+    cursor.execute(db.select_all)
+    for row in cursor:
         rows += 1
         chars += len(row[1])
     return rows, chars

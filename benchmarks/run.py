@@ -60,7 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--compare", type=lambda t: _names(t, list(CONTENDERS), "contender"),
                         help="A,B: run only these two and print B ÷ A per workload")
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="sqlite",
-                        help="database to run on (only sqlite so far; see backends.py)")
+                        help="database to run on (see backends.py); postgresql uses "
+                             "LIGHTALCHEMY_PG_URL or starts scripts/pg-server")
     parser.add_argument("--json", type=Path, default=HERE / "results.json",
                         help="where to write the results (default benchmarks/results.json)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per subprocess")
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     scale = args.scale if args.scale is not None else (QUICK_SCALE if args.quick else 1.0)
     reps = args.reps or (QUICK_REPS if args.quick else FULL_REPS)
-    contenders = args.contenders or list(CONTENDERS)
+    contenders = args.contenders or [
+        c for c in CONTENDERS if args.backend == "sqlite" or c != "peewee"]  # peewee: psycopg2
     selected = args.only or [*WORKLOADS, *EXTRAS]
     clock = measure.Clock(args.quiet)
 
@@ -117,7 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     clock(f"wrote {args.json}")
-    if is_full_run(args):
+    if args.backend != "sqlite" and args.only is None and args.compare is None and \
+            args.contenders is None and args.scale is None and args.reps is None:
+        # RESULTS-postgresql.md: the latest whole run on that backend, --quick or full
+        path = HERE / f"RESULTS-{args.backend}.md"
+        path.write_text(report.markdown(results, shlex.join(["benchmarks/run.py", *argv])))
+        clock(f"wrote {path}")
+    elif is_full_run(args):
         (HERE / "RESULTS.md").write_text(report.markdown(results, "make bench"))
         clock(f"wrote {HERE / 'RESULTS.md'}")
     return 1 if report.failures(results) else 0

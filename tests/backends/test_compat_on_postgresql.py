@@ -4,8 +4,10 @@ Every scenario there that takes only the ``compare`` fixture (and each whole
 program of ``test_programs``) runs here on SQLAlchemy and on lightalchemy
 against the PostgreSQL test server, each side in a fresh schema, with the same
 comparison of records.  Statement counts are left out: on PostgreSQL new
-objects are inserted one statement each (``features.insert_keys_ascending`` is
-False), where SQLAlchemy batches them with sentinel columns.
+objects are inserted with one pipelined executemany per run of objects
+(``features.executemany_returning``), where SQLAlchemy batches them with
+sentinel columns, so the counts differ.  Select them alone with
+``pytest --backend postgresql tests/backends/test_compat_on_postgresql.py``.
 """
 
 from __future__ import annotations

@@ -72,6 +72,20 @@ class DefaultDialect:
             self.set_isolation_level(dbapi_conn, level)
 
     # -- running -----------------------------------------------------------------
+    def server_side_cursor(self, dbapi_conn: Any) -> Any:
+        """A cursor that fetches rows from the server in batches (``stream_results``);
+        only called when ``features.server_side_cursors``."""
+        return dbapi_conn.cursor()
+
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+        """The RETURNING row of each parameter set, in order; only called when
+        ``features.executemany_returning``."""
+        out = []
+        for row in rows:
+            cursor.execute(sql, row)
+            out.append(cursor.fetchone())
+        return out
+
     def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
         cursor = dbapi_conn.cursor()
         try:

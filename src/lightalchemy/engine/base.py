@@ -314,8 +314,10 @@ class Connection:
         self._autobegin()
         multi = isinstance(parameters, list) and parameters and \
             isinstance(parameters[0], tuple | list | dict)
-        cursor = self._run(statement, parameters if parameters is not None else (), bool(multi))
-        return self._result_from_cursor(cursor, None, None)
+        cursor = self._run(statement, parameters if parameters is not None else (), bool(multi),
+                           self._streams(execution_options))
+        return self._with_yield_per(self._result_from_cursor(cursor, None, None),
+                                    execution_options)
 
     def _execute_clauseelement(self, element: Any, parameters: Any, options: Any) -> Result:
         self._autobegin()
@@ -355,8 +357,20 @@ class Connection:
             sql, params = compiled.expand(params)
         elif compiled.key_returning_sql is not None and not multi:
             return self._insert_returning_key(compiled, params)
-        cursor = self._run(sql, params, multi)
-        return self._result_from_cursor(cursor, compiled, params if not multi else None)
+        cursor = self._run(sql, params, multi,
+                           not multi and self._streams(getattr(element, "_execution_options", None), options))
+        result = self._result_from_cursor(cursor, compiled, params if not multi else None)
+        return self._with_yield_per(result, getattr(element, "_execution_options", None), options)
+
+    def _with_yield_per(self, result: Result, *options: Any) -> Result:
+        """``yield_per`` of the Connection or the statement sets the result's batch size."""
+        size = self._execution_options.get("yield_per")
+        for opts in options:
+            if opts and opts.get("yield_per"):
+                size = opts["yield_per"]
+        if size and result.returns_rows:
+            result._yield_per = size
+        return result
 
     def _insert_returning_key(self, compiled: Any, params: list) -> Result:
         """A single-row INSERT whose generated key comes back through RETURNING."""
@@ -368,14 +382,34 @@ class Connection:
         return Result(_ListSource([]), [], _no_rows, rowcount=rowcount, compiled=compiled,
                       returns_rows=False, inserted_primary_key=inserted)
 
-    def _run(self, sql: str, params: Any, multi: bool) -> Any:
-        """The one place a statement reaches the driver."""
-        if self._begin_pending and sql.lstrip()[:7].upper() not in _READS:
+    def _streams(self, *options: Any) -> bool:
+        """Whether the execution options (the Connection's, then each given dict, later
+        ones winning) ask for rows in batches and the dialect can fetch them so."""
+        if not self.dialect.features.server_side_cursors:
+            return False
+        merged = dict(self._execution_options)
+        for opts in options:
+            if opts:
+                merged.update(opts)
+        stream = merged.get("stream_results")
+        if stream is not None:
+            return bool(stream) or bool(merged.get("yield_per"))
+        return bool(merged.get("yield_per"))
+
+    def _run(self, sql: str, params: Any, multi: bool, stream: bool = False) -> Any:
+        """The one place a statement reaches the driver; ``stream`` asks for a
+        server-side cursor (a query only; other statements run as usual)."""
+        if stream and (multi or not sql.lstrip()[:6].upper().startswith(_STREAMABLE)):
+            stream = False
+        if self._begin_pending and (stream or sql.lstrip()[:7].upper() not in _READS):
             self._begin_now()
         if self._log:
             self._logger.info(sql)
             self._logger.info("[parameters] %r", params if not multi else params[:10])
-        cursor = self._dbapi_connection.cursor()
+        if stream:
+            cursor = self.dialect.server_side_cursor(self._dbapi_connection)
+        else:
+            cursor = self._dbapi_connection.cursor()
         try:
             if multi:
                 cursor.executemany(sql, params)
@@ -385,6 +419,23 @@ class Connection:
             cursor.close()
             self._handle_error(error, sql, params, multi)
         return cursor
+
+    def _run_many_returning(self, sql: str, rows: list) -> list:
+        """INSERT … RETURNING once per parameter set, as one executemany where the
+        dialect can (``features.executemany_returning``); the returned rows in order."""
+        if self._begin_pending:
+            self._begin_now()
+        if self._log:
+            self._logger.info(sql)
+            self._logger.info("[parameters] %r", rows[:10])
+        cursor = self._dbapi_connection.cursor()
+        try:
+            return self.dialect.do_executemany_returning(cursor, sql, rows)
+        except self.dialect.dbapi.Error as error:
+            self._handle_error(error, sql, rows, True)
+            raise  # not reached: _handle_error raises
+        finally:
+            cursor.close()
 
     def _handle_error(self, error: Exception, sql: str, params: Any, multi: bool) -> None:
         wrapped = exc.DBAPIError.instance(sql, params, error, ismulti=multi)
@@ -420,6 +471,9 @@ class Connection:
         return Result(_Source(cursor), keys, make_rows, rowcount=cursor.rowcount,
                       compiled=compiled)
 
+
+# statements a server-side cursor can read (DECLARE … CURSOR FOR a query)
+_STREAMABLE = ("SELECT", "VALUES", "(", "WITH")
 
 # statements that may run before BEGIN where the dialect begins lazily
 _READS = ("SELECT", "SELECT ", "PRAGMA ", "EXPLAIN", "SELECT\n")

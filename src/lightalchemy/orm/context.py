@@ -70,7 +70,7 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
     dialect = conn.dialect
     compiled, binds = statement._compile_for(dialect)
     values = compiled.construct_params(binds, params if isinstance(params, dict) else None)
-    cursor = conn._run(compiled.sql, values, False)
+    cursor = conn._run(compiled.sql, values, False, conn._streams(options))
     refresh = bool(options.get("populate_existing"))
     # one entry per raw column: ("entity", loader, start) or ("column", index, processor)
     plan = []
@@ -115,7 +115,7 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
 
         make_scalars = None
     result = Result(_Source(cursor), keys, make_rows, make_scalars, compiled=compiled)
-    yield_per = options.get("yield_per")
+    yield_per = options.get("yield_per") or conn._execution_options.get("yield_per")
     if yield_per:
         result._yield_per = yield_per
     return result

@@ -211,6 +211,16 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
     auto_key = mapper._column_to_prop[auto_column].key if auto_column is not None else None
     use_returning = features.insert_returning and (auto_key is None or not features.lastrowid)
     sql, *_ = _insert_sql(mapper, dialect, keys, 1, use_returning)
+    if use_returning and len(rows) > 1 and features.executemany_returning:
+        # one executemany; the driver hands back each row's keys in parameter order
+        batch = 1000
+        pk_keys = mapper._pk_keys
+        for start in range(0, len(rows), batch):
+            returned = conn._run_many_returning(sql, rows[start:start + batch])
+            for (_, d), got in zip(members[start:start + batch], returned):
+                for key, value in zip(pk_keys, got):
+                    d[key] = _result_value(mapper, key, value, dialect)
+        return
     for row, (_, d) in zip(rows, members):
         cursor = conn._run(sql, row, False)
         try:

@@ -705,7 +705,7 @@ class Session:
             self._autoflush()
             if is_orm_select(statement):
                 return execute_select(self, statement, params, options)
-            result = self._connection().execute(statement, params)
+            result = self._connection().execute(statement, params, execution_options=options)
             if options.get("yield_per"):
                 result._yield_per = options["yield_per"]
             return result

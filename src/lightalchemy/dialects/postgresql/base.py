@@ -48,6 +48,10 @@ PG_FEATURES = Features(
     # sequence values of one multi-row INSERT are not promised to follow VALUES
     # order, so new objects get one INSERT … RETURNING each
     insert_keys_ascending=False,
+    # named cursors: DECLARE … CURSOR, then FETCH FORWARD n per fetchmany(n)
+    server_side_cursors=True,
+    # psycopg's executemany(returning=True): pipelined, one result per row, in order
+    executemany_returning=True,
 )
 
 # PostgreSQL's reserved key words not already in the shared list

@@ -6,6 +6,7 @@ and is imported when the first PostgreSQL engine is created.
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import Any
 
@@ -45,6 +46,19 @@ def _cursor_class() -> type:
         lastrowid = None
 
     return Cursor
+
+
+@lru_cache(maxsize=1)
+def _server_cursor_class() -> type:
+    psycopg = _import_psycopg()
+
+    class ServerCursor(psycopg.ServerCursor):
+        lastrowid = None
+
+    return ServerCursor
+
+
+_cursor_numbers = itertools.count(1)
 
 
 class PGDialect_psycopg(PGDialect):
@@ -90,6 +104,24 @@ class PGDialect_psycopg(PGDialect):
         if not hasattr(conn.cursor_factory, "lastrowid"):
             conn.cursor_factory = _cursor_class()
         super().on_connect(conn)
+
+    def server_side_cursor(self, dbapi_conn: Any) -> Any:
+        # a named cursor is DECLAREd on the server and read with FETCH FORWARD n.  Inside
+        # the Connection's BEGIN it lives until the transaction ends; under
+        # isolation_level="AUTOCOMMIT" there is no transaction, so it is WITH HOLD
+        withhold = bool(getattr(dbapi_conn, "_lightalchemy_autocommit", False))
+        return _server_cursor_class()(dbapi_conn, f"lightalchemy_c{next(_cursor_numbers)}",
+                                      withhold=withhold)
+
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+        # pipeline mode: every INSERT is sent before the first result is read, and each
+        # statement's RETURNING is a result set of its own, in parameter order
+        cursor.executemany(sql, rows, returning=True)
+        out = []
+        while True:
+            out.append(cursor.fetchone())
+            if not cursor.nextset():
+                return out
 
     # -- transactions --------------------------------------------------------------------------
     def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
