@@ -118,17 +118,23 @@ class SessionMachine(RuleBasedStateMachine):
     @rule(method=st.sampled_from(["flush", "commit", "rollback", "close", "expire_all"]))
     @precondition(lambda self: self.sides is not None)
     def session_call(self, method):
+        if method == "close" and any(sqlalchemy.inspect(p[0]).deleted for p in self.objects):
+            # Left out: SQLAlchemy's close() leaves an object whose DELETE was flushed
+            # attached to the closed Session in the "deleted" state; lightalchemy
+            # detaches it, as close() does with every other object.
+            return
         self._both(lambda side, i: getattr(side[3], method)(), f"{method}()")
 
     @rule(data=st.data(), method=st.sampled_from(["expire", "refresh", "expunge"]))
     @precondition(lambda self: self.sides is not None and self.objects)
     def object_call(self, data, method):
         pair = data.draw(st.sampled_from(self.objects))
-        if method == "refresh" and self.sides[0][3].new:
-            # Known difference, left out: SQLAlchemy's refresh() expires the attributes
-            # before its autoflush; when that autoflush fails, the object ends transient
-            # with its attributes expired.  lightalchemy keeps the values.
+        if method == "expunge" and sqlalchemy.inspect(pair[0]).pending:
+            # Left out: SQLAlchemy orders INSERTs by len(session.new) at add() time, so
+            # after expunging a pending object two later ones can tie and come out in
+            # an arbitrary order; lightalchemy inserts in add() order.
             return
+
         self._both(lambda side, i: getattr(side[3], method)(pair[i]),
                    f"{method}(objects[{self.objects.index(pair)}])")
 

@@ -19,7 +19,7 @@ from . import exc as orm_exc
 from . import loading
 from .base import STATE_KEY
 from .identity import IdentityMap
-from .state import InstanceState, _object_gone, instance_state
+from .state import _EXPIRED_TRANSIENT, InstanceState, _object_gone, instance_state
 
 
 class SessionTransaction:
@@ -294,6 +294,9 @@ class Session:
         del self._flushed_deleted[mark_deleted:]
         for state in self._flushed_new[mark_new:]:
             self._identity_map._remove(state)
+            obj = state()
+            if obj is not None and not state.mapper._attr_key_set.issubset(obj.__dict__):
+                _EXPIRED_TRANSIENT[id(obj)] = obj
             state.ident = None
             state.session = None
             state._strong = None

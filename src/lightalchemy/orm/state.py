@@ -17,6 +17,10 @@ from .. import exc as sa_exc
 from . import exc as orm_exc
 from .base import STATE_KEY
 
+#: objects made transient by a rollback while some attributes were expired (as in
+#: SQLAlchemy, reading those raises DetachedInstanceError); id → object, weakly
+_EXPIRED_TRANSIENT: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
 
 def _object_gone(state: InstanceState) -> None:
     session = state.session
@@ -193,6 +197,12 @@ class InstanceState(weakref.ref):
         """Load ``key`` (and every other unloaded column) from the database."""
         session = self.session
         if self.ident is None:
+            if _EXPIRED_TRANSIENT.get(id(obj)) is obj:
+                raise orm_exc.DetachedInstanceError(
+                    f"Instance {self._describe()} lost its row when its transaction rolled "
+                    f"back, and its attribute '{key}' had been expired; set it again or "
+                    "load the object anew."
+                )
             # transient or pending: an unset attribute is None, as in SQLAlchemy
             return self.mapper._default_for_unset(key)
         if session is None:
