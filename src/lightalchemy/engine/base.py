@@ -146,7 +146,15 @@ class Connection:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect
-        self._record = engine.pool.connect()
+        try:
+            self._record = engine.pool.connect()
+        except exc.SQLAlchemyError:
+            raise
+        except Exception as error:  # a driver error while connecting (or in a listener)
+            dbapi = getattr(self.dialect, "dbapi", None)
+            if dbapi is not None and isinstance(error, dbapi.Error):
+                raise exc.DBAPIError.instance(None, None, error) from error
+            raise
         self._dbapi_connection = self._record.connection
         self._transaction: RootTransaction | None = None
         self._nested: list[NestedTransaction] = []
