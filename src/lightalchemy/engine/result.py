@@ -187,8 +187,20 @@ class _Fetching:
     _seen: set | None = None
     _unique_key: Callable | None = None
     _pending: list | None = None  # rows an abandoned iteration had fetched but not given
+    # ORM results with joined eager loads of collections repeat their parents
+    _require_unique = False
+    _unique_ok = False
+
+    def _check_unique(self) -> None:
+        if self._require_unique and self._seen is None and not self._unique_ok:
+            raise exc.InvalidRequestError(
+                "The unique() method must be invoked on this Result, as it contains results "
+                "that include joined eager loads against collections"
+            )
 
     def _all(self) -> list:
+        if self._require_unique:
+            self._check_unique()
         rows = self._fetch_all()
         if self._pending:
             rows[:0] = self._pending
@@ -196,6 +208,8 @@ class _Fetching:
         return rows
 
     def _many(self, size: int) -> list:
+        if self._require_unique:
+            self._check_unique()
         pending = self._pending
         if not pending:
             return self._fetch_many(size)
@@ -232,6 +246,9 @@ class _Fetching:
     def unique(self, strategy: Callable | None = None) -> Any:
         self._seen = set()
         self._unique_key = strategy
+        parent = getattr(self, "_parent", None)
+        if parent is not None:
+            parent._unique_ok = True
         return self
 
     def __iter__(self) -> Iterator:
@@ -525,12 +542,14 @@ class ScalarResult(_FilteredResult):
     def _fetch_all(self) -> list:
         if self._direct():
             parent = self._parent
+            parent._check_unique()
             return self._filter_unique(parent._make_scalars(parent._raw_all(), self._index))
         return super()._fetch_all()
 
     def _fetch_many(self, size: int) -> list:
         if self._direct() and self._seen is None:
             parent = self._parent
+            parent._check_unique()
             return parent._make_scalars(parent._raw_many(size), self._index)
         return super()._fetch_many(size)
 

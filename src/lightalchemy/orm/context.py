@@ -65,20 +65,31 @@ def is_orm_select(statement: Any) -> bool:
 
 
 def execute_select(session: Any, statement: Any, params: Any, options: dict) -> Result:
-    """Run a select() whose columns include mapped classes; rows hold objects."""
+    """Run a select() whose columns include mapped classes; rows hold objects.
+
+    Relationships that load eagerly (options, or ``lazy=`` on the relationship)
+    are planned per entity: joined ones add a LEFT OUTER JOIN and columns to the
+    statement, selectin ones run after each batch of rows (``strategies``)."""
     conn = session._connection()
     dialect = conn.dialect
+    refresh = bool(options.get("populate_existing"))
+    eager = _eager_setup(statement, options)
+    if eager is not None and eager.joined:
+        statement = eager.statement
     compiled, binds = statement._compile_for(dialect)
     values = compiled.construct_params(binds, params if isinstance(params, dict) else None)
     cursor = conn._run(compiled.sql, values, False, conn._streams(options))
-    refresh = bool(options.get("populate_existing"))
     # one entry per raw column: ("entity", loader, start) or ("column", index, processor)
     plan = []
     keys = []
     offset = 0
-    for raw in statement._raw_columns:
+    raw_columns = eager.raw_columns if eager is not None else statement._raw_columns
+    for index, raw in enumerate(raw_columns):
         if getattr(raw, "_is_entity", False):
-            plan.append(("entity", loader_for(raw.mapper, dialect, offset)))
+            load = loader_for(raw.mapper, dialect, offset)
+            if eager is not None and eager.per_entity.get(index):
+                load = eager.wrap(index, load, session, dialect, refresh)
+            plan.append(("entity", load))
             keys.append(raw.key)
             offset += len(raw.mapper._columns)
         else:
@@ -115,7 +126,26 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
 
         make_scalars = None
     result = Result(_Source(cursor), keys, make_rows, make_scalars, compiled=compiled)
+    if eager is not None and eager.joined_collections:
+        result._require_unique = True
     yield_per = options.get("yield_per") or conn._execution_options.get("yield_per")
     if yield_per:
         result._yield_per = yield_per
     return result
+
+
+def _eager_setup(statement: Any, options: dict) -> Any:
+    """The eager-loading plan of a statement, or None when nothing loads eagerly."""
+    with_options = statement._with_options
+    nested = options.get("_la_plan")
+    if not with_options and nested is None and not _any_relationships(statement):
+        return None
+    from .eager import EagerSetup
+
+    setup = EagerSetup(statement, with_options, nested, options.get("_la_path", ()))
+    return setup if setup.per_entity else None
+
+
+def _any_relationships(statement: Any) -> bool:
+    return any(getattr(raw, "_is_entity", False) and raw.mapper._relationships
+               for raw in statement._raw_columns)

@@ -98,19 +98,3 @@ def deferred(*columns: Any, **kw: Any) -> Any:
 
 def composite(*args: Any, **kw: Any) -> Any:
     raise sa_exc.InvalidRequestError("composite() is not supported by lightalchemy yet")
-
-
-def relationship(*args: Any, **kw: Any) -> Any:
-    return _UnsupportedRelationship(args, kw)
-
-
-class _UnsupportedRelationship:
-    """relationship() is accepted at class creation and refused when mapped."""
-
-    def __init__(self, args: tuple, kw: dict) -> None:
-        self.args = args
-        self.kw = kw
-
-
-def backref(name: str, **kw: Any) -> tuple:
-    return (name, kw)

@@ -17,8 +17,10 @@ from .._util import gcpause
 from ..inspection import inspect
 from . import exc as orm_exc
 from . import loading
-from .base import STATE_KEY
+from . import mapper as _mapper_mod
+from .base import NO_VALUE, STATE_KEY
 from .identity import IdentityMap
+from .relationships import _Marker
 from .state import _EXPIRED_TRANSIENT, InstanceState, _object_gone, instance_state
 
 
@@ -346,6 +348,40 @@ class Session:
 
     def add(self, instance: Any, _warn: bool = True) -> None:
         state = instance_state(instance)
+        self._add_one(state, instance)
+        if state.mapper._relationships:
+            self._cascade_save(instance)
+
+    def _save_or_update(self, instance: Any) -> None:
+        """save-update cascade from a relationship change (see ``collections``)."""
+        self.add(instance)
+
+    def _cascade_save(self, instance: Any) -> None:
+        """Bring the objects reachable through save-update relationships into the
+        Session, as SQLAlchemy's add() does."""
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+        stack = [instance]
+        seen = {id(instance)}
+        while stack:
+            obj = stack.pop()
+            d = obj.__dict__
+            for prop in type(obj).__mapper__._relationships.values():
+                if not prop.cascade.save_update:
+                    continue
+                value = d.get(prop.key, NO_VALUE)
+                if value is NO_VALUE or value is None or value.__class__ is _Marker:
+                    continue
+                for item in (value if prop.uselist else (value,)):
+                    if id(item) in seen:
+                        continue
+                    seen.add(id(item))
+                    item_state = instance_state(item)
+                    if item_state.session is not self and not item_state._deleted:
+                        self._add_one(item_state, item)
+                    stack.append(item)
+
+    def _add_one(self, state: InstanceState, instance: Any) -> None:
         if self._transaction is None:
             self._autobegin()
         if state.session is self:
@@ -390,7 +426,7 @@ class Session:
             for instance in instances:
                 d = getattr(instance, "__dict__", None)
                 mapper = getattr(type(instance), "__mapper__", None)
-                if d is None or mapper is None or STATE_KEY in d:
+                if d is None or mapper is None or STATE_KEY in d or mapper._relationships:
                     add(instance)
                     continue
                 # InstanceState._create inlined (benchmark: bulk_create; a call per
@@ -417,7 +453,35 @@ class Session:
         self._autobegin()
         if state._deleted:
             return
+        related = self._cascade_delete_members(instance) if state.mapper._relationships \
+            else ()
         self._deleted[state] = instance
+        for item in related:
+            item_state = instance_state(item)
+            if item_state.ident is None:
+                if item_state.session is self:
+                    self._detach(item_state, transient=True)
+            elif not item_state._deleted and item_state not in self._deleted:
+                self.delete(item)
+
+    def _cascade_delete_members(self, instance: Any) -> list:
+        """The objects a delete cascades to, loaded first if need be (unless
+        passive_deletes leaves them to the database's ON DELETE)."""
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+        d = instance.__dict__
+        related = []
+        for prop in type(instance).__mapper__._relationships.values():
+            if not prop.cascade.delete:
+                continue
+            value = d.get(prop.key, NO_VALUE)
+            if value is NO_VALUE or value.__class__ is _Marker:
+                if prop.passive_deletes:
+                    continue
+                value = getattr(instance, prop.key)
+            if value is not None:
+                related += list(value if prop.uselist else (value,))
+        return related
 
     def expunge(self, instance: Any) -> None:
         state = self._state_of(instance)
@@ -514,9 +578,25 @@ class Session:
     def is_modified(self, instance: Any, include_collections: bool = True) -> bool:
         state = self._state_of(instance)
         obj = state.obj()
+        if obj is None:
+            return False
         from .unitofwork import changed_columns
 
-        return bool(changed_columns(state, obj.__dict__)) if obj is not None else False
+        committed = state.committed_state
+        relationships = state.mapper._relationships
+        if committed and relationships and not relationships.keys().isdisjoint(committed):
+            d = obj.__dict__
+            for key in relationships.keys() & committed.keys():
+                if include_collections or not relationships[key].uselist:
+                    old, new = committed[key], d.get(key, NO_VALUE)
+                    if old is NO_VALUE or new is NO_VALUE or (
+                            [id(x) for x in old] != [id(x) for x in new]
+                            if relationships[key].uselist else old is not new):
+                        return True
+            columns_only = {k: v for k, v in committed.items() if k not in relationships}
+            return any(k in obj.__dict__ and (v is NO_VALUE or v != obj.__dict__[k])
+                       for k, v in columns_only.items())
+        return bool(changed_columns(state, obj.__dict__))
 
     # -- expiry ------------------------------------------------------------------------
     def _expire_states(self, states: list, keys: Any = None) -> None:
@@ -530,7 +610,7 @@ class Session:
                 continue
             d = obj.__dict__
             committed = state.committed_state
-            for key in state.mapper._attr_keys if keys is None else keys:
+            for key in state.mapper._expire_keys if keys is None else keys:
                 d.pop(key, None)
                 if committed:
                     committed.pop(key, None)
@@ -552,7 +632,8 @@ class Session:
     def expire(self, instance: Any, attribute_names: list | None = None) -> None:
         state = self._persistent_state(instance, "expire")
         if attribute_names is not None:
-            unknown = [n for n in attribute_names if n not in state.mapper._attr_key_set]
+            unknown = [n for n in attribute_names if n not in state.mapper._attr_key_set
+                       and n not in state.mapper._relationships]
             if unknown:
                 raise sa_exc.InvalidRequestError(
                     f"{state.class_.__name__} has no attribute(s) {unknown}; its attributes "
@@ -570,7 +651,15 @@ class Session:
         # autoflush writes everything else, then the row is read
         self.expire(instance, attribute_names)
         self._autoflush()
-        loading.refresh_state(self, state, instance, attribute_names)
+        mapper = state.mapper
+        columns = attribute_names
+        if attribute_names is not None:
+            columns = [n for n in attribute_names if n not in mapper._relationships]
+        if columns is None or columns:
+            loading.refresh_state(self, state, instance, columns)
+        for name in attribute_names or ():
+            if name in mapper._relationships:
+                getattr(instance, name)  # loads it again, as refresh() does
 
     # -- flush --------------------------------------------------------------------------
     def _autoflush(self) -> None:
@@ -615,10 +704,18 @@ class Session:
         # imported on the first flush: a program that only reads never loads them
         from . import persistence, unitofwork
 
-        steps = unitofwork.plan(new, dirty, deleted)
+        graph = _mapper_mod._relationships_declared and any(
+            m._relationships for m in {s.mapper for s in (*new, *dirty, *deleted)})
+        steps = () if graph else unitofwork.plan(new, dirty, deleted)
         self._flushing = True
         conn = self._connection()
         try:
+            if graph:
+                from . import dependency
+
+                if _mapper_mod._unconfigured:
+                    _mapper_mod.configure_mappers()
+                new, dirty, deleted = dependency.flush(self, new, dirty, deleted, conn)
             for step in steps:
                 persistence.run(step, self, conn)
         except BaseException as error:
@@ -674,7 +771,7 @@ class Session:
                     loading.refresh_state(self, state, obj)
                     return obj
                 d = obj.__dict__
-                if len(d) <= len(mapper._attr_keys):
+                if not mapper._attr_key_set.issubset(d):
                     try:
                         loading.load_unloaded(self, state, obj)
                     except orm_exc.ObjectDeletedError:
@@ -693,6 +790,9 @@ class Session:
     def query(self, *entities: Any, **kw: Any) -> Any:
         from .query import Query
 
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+
         cls = self._query_cls or Query
         return cls(entities, self)
 
@@ -700,6 +800,9 @@ class Session:
                 bind_arguments: Any = None, **kw: Any) -> Any:
         from .bulk import execute_dml
         from .context import execute_select, is_orm_select
+
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
 
         options = dict(getattr(statement, "_execution_options", None) or {})
         if execution_options:
