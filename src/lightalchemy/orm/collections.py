@@ -295,7 +295,7 @@ def set_relationship(prop: Any, obj: Any, value: Any, initiator: Any) -> None:
     prop._ensure_configured()
     d = obj.__dict__
     key = prop.key
-    old = loaded_value(d, key)
+    old = current_value(prop, obj)
     state = d.get(STATE_KEY)
     if old is NO_VALUE and state is not None and state.ident is not None and \
             state.session is not None and (prop.uselist or prop.direction.name != "MANYTOONE"):
@@ -385,5 +385,31 @@ def backref_remove(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
         coll = loaded_value(dd, reverse.key)
         if coll is not NO_VALUE:
             coll._remove_from_backref(obj, by)
-    elif loaded_value(dd, reverse.key) is obj:
-        set_relationship(reverse, item, None, by)
+    else:
+        current = current_value(reverse, item)
+        if current is obj or (current is NO_VALUE and dd.get(STATE_KEY) is not None):
+            # unloaded (and not known to point elsewhere): it pointed at obj
+            set_relationship(reverse, item, None, by)
+
+
+def current_value(prop: Any, obj: Any) -> Any:
+    """A scalar relationship's value without SQL: loaded, or (many-to-one by primary
+    key) found in the Session's identity map; NO_VALUE when unknown."""
+    d = obj.__dict__
+    value = loaded_value(d, prop.key)
+    if value is not NO_VALUE or prop.uselist or prop.direction.name != "MANYTOONE":
+        return value
+    state = d.get(STATE_KEY)
+    if state is None or state.ident is None or state.session is None or not prop._use_get:
+        return NO_VALUE
+    values = [d.get(dest, NO_VALUE) for _, dest in prop.sync_pairs]
+    if any(v is NO_VALUE for v in values):
+        return NO_VALUE
+    if any(v is None for v in values):
+        return None
+    by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
+    ident = tuple(by_col[c] for c in prop._get_order)
+    found = state.session._identity_map._state_for(prop.mapper,
+                                                   ident[0] if len(ident) == 1 else ident)
+    target = found() if found is not None else None
+    return target if target is not None else NO_VALUE

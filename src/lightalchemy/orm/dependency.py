@@ -36,6 +36,7 @@ class _Plan:
         self.post_sets: list = []
         self.assoc_add: dict = {}  # (secondary, row items) -> row
         self.assoc_del: dict = {}
+        self.keep: list = []  # objects loaded for the flush: alive until it ends
 
 
 def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tuple:
@@ -81,22 +82,19 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
                 _apply(source, dest, prop)
             else:
                 waiting.setdefault(dest, []).append(entry)
+        # as in a flush without relationships: a class's UPDATEs before its INSERTs
+        # (a one-to-one's old child lets go of a unique key before the new one takes it)
+        updated += _run_updates(session, conn, mapper, deleted_set)
         for level in _levels(pending, waiting):
             for dest in level:
                 for source, _, prop in waiting.get(dest, ()):
                     _apply(source, dest, prop)
             for step in unitofwork.plan(level, [], []):
                 persistence.run(step, session, conn)
-        for source, dest, prop in later:
-            _apply(source, dest, prop)
-        changed = [s for s in session._modified
-                   if s.mapper is mapper and s.ident is not None and not s._deleted
-                   and s not in deleted_set]
-        if changed:
-            _drop_relationship_history(changed)
-            for step in unitofwork.plan([], changed, []):
-                persistence.run(step, session, conn)
-            updated.extend(changed)
+        if later:
+            for source, dest, prop in later:
+                _apply(source, dest, prop)
+            updated += _run_updates(session, conn, mapper, deleted_set)
     if plan.post_sets:
         touched = []
         for source, dest, prop in plan.post_sets:
@@ -118,6 +116,19 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
                 for step in unitofwork.plan([], [], level):
                     persistence.run(step, session, conn)
     return new, list(dict.fromkeys([*dirty, *updated])), deleted
+
+
+def _run_updates(session: Any, conn: Any, mapper: Any, deleted: set) -> list:
+    changed = [s for s in session._modified
+               if s.mapper is mapper and s.ident is not None and not s._deleted
+               and s not in deleted and s.committed_state]
+    if changed:
+        _drop_relationship_history(changed)
+        for step in unitofwork.plan([], changed, []):
+            persistence.run(step, session, conn)
+        for state in changed:  # written: later changes in this flush start afresh
+            state.committed_state = {}
+    return changed
 
 
 # -- histories ----------------------------------------------------------------------
@@ -262,14 +273,18 @@ def _collect_deleted(session: Any, deleted: list, deleted_set: set, plan: _Plan)
             if prop.direction is ONETOMANY and not prop.cascade.delete:
                 if prop.passive_deletes:
                     continue
-                for child in _members(session, prop, obj):
+                members = _members(session, prop, obj)
+                plan.keep.append(members)
+                for child in members:
                     child_state = instance_state(child)
                     if child_state not in deleted_set and child_state.ident is not None:
                         plan.clears.append((child_state, prop))
             elif prop.direction is MANYTOMANY:
                 if prop.passive_deletes:
                     continue
-                for child in _members(session, prop, obj):
+                members = _members(session, prop, obj)
+                plan.keep.append(members)
+                for child in members:
                     child_state = instance_state(child)
                     if child_state.ident is not None:
                         _association(plan.assoc_del, prop, state, child_state)

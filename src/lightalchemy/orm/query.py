@@ -224,8 +224,10 @@ class Query:
     def _result(self, statement: Select | None = None) -> Any:
         result = self._execute(statement)
         if self._is_entity_query():
-            return result.scalars()
-        return result
+            scalars = result.scalars()
+            # joined eager loads of collections repeat parents; Query de-duplicates them
+            return scalars.unique() if result._require_unique else scalars
+        return result.unique() if result._require_unique else result
 
     def all(self) -> list:
         return self._result().all()

@@ -827,6 +827,14 @@ class RelationshipAttribute(QueryableAttribute):
         parent_sel = getattr(self, "_parent_selectable", None)
         return prop._join_hops(target_sel, parent_sel, getattr(self, "_and_criteria", None))
 
+    def _join_key(self, binds: list) -> tuple:
+        """Cache key of ``join(A.bs)``: the relationship, its of_type() and and_()."""
+        of_type = self._of_type_selectable()
+        criteria = getattr(self, "_and_criteria", None)
+        return ("relationship", id(self.prop),
+                of_type._gen_key(binds) if of_type is not None else None,
+                criteria._gen_key(binds) if criteria is not None else None)
+
     def _of_type_selectable(self) -> Any:
         return getattr(self, "_of_type", None)
 

@@ -358,28 +358,24 @@ class Session:
 
     def _cascade_save(self, instance: Any) -> None:
         """Bring the objects reachable through save-update relationships into the
-        Session, as SQLAlchemy's add() does."""
+        Session, depth first (the order SQLAlchemy's add() gives them, which is the
+        order their rows are inserted in)."""
         if _mapper_mod._unconfigured:
             _mapper_mod.configure_mappers()
-        stack = [instance]
         seen = {id(instance)}
+        stack = [_cascade_children(instance)]
         while stack:
-            obj = stack.pop()
-            d = obj.__dict__
-            for prop in type(obj).__mapper__._relationships.values():
-                if not prop.cascade.save_update:
+            for item in stack[-1]:
+                if id(item) in seen:
                     continue
-                value = d.get(prop.key, NO_VALUE)
-                if value is NO_VALUE or value is None or value.__class__ is _Marker:
-                    continue
-                for item in (value if prop.uselist else (value,)):
-                    if id(item) in seen:
-                        continue
-                    seen.add(id(item))
-                    item_state = instance_state(item)
-                    if item_state.session is not self and not item_state._deleted:
-                        self._add_one(item_state, item)
-                    stack.append(item)
+                seen.add(id(item))
+                item_state = instance_state(item)
+                if item_state.session is not self and not item_state._deleted:
+                    self._add_one(item_state, item)
+                stack.append(_cascade_children(item))
+                break
+            else:
+                stack.pop()
 
     def _add_one(self, state: InstanceState, instance: Any) -> None:
         if self._transaction is None:
@@ -453,8 +449,21 @@ class Session:
         self._autobegin()
         if state._deleted:
             return
-        related = self._cascade_delete_members(instance) if state.mapper._relationships \
-            else ()
+        if not state.mapper._relationships:
+            self._deleted[state] = instance
+            return
+        # the whole cascade is found (and loaded) before anything is marked deleted, so
+        # that an autoflush during the loading does not delete a parent before its children
+        related = []
+        seen = {id(instance)}
+        stack = [instance]
+        while stack:
+            for item in self._cascade_delete_members(stack.pop()):
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    related.append(item)
+                    if instance_state(item).ident is not None:
+                        stack.append(item)
         self._deleted[state] = instance
         for item in related:
             item_state = instance_state(item)
@@ -462,7 +471,9 @@ class Session:
                 if item_state.session is self:
                     self._detach(item_state, transient=True)
             elif not item_state._deleted and item_state not in self._deleted:
-                self.delete(item)
+                if item_state.session is not self:
+                    self.add(item)
+                self._deleted[item_state] = item
 
     def _cascade_delete_members(self, instance: Any) -> list:
         """The objects a delete cascades to, loaded first if need be (unless
@@ -889,6 +900,18 @@ class Session:
 
     def enable_relationship_loading(self, obj: Any) -> None:
         raise sa_exc.InvalidRequestError("enable_relationship_loading() is not supported")
+
+
+def _cascade_children(obj: Any) -> Iterator:
+    """The objects ``obj`` reaches through its loaded save-update relationships."""
+    d = obj.__dict__
+    for prop in type(obj).__mapper__._relationships.values():
+        if not prop.cascade.save_update:
+            continue
+        value = d.get(prop.key, NO_VALUE)
+        if value is NO_VALUE or value is None or value.__class__ is _Marker:
+            continue
+        yield from (list(value) if prop.uselist else (value,))
 
 
 class _IdentitySet(list):

@@ -99,8 +99,11 @@ def lazy_load(session: Any, prop: Any, state: Any, obj: Any) -> Any:
     else:
         values = _parent_values(obj, [src for src, _ in prop.sync_pairs])
     if any(v is None for v in values):
-        return []
-    return session.execute(_lazy_statement(prop), _lazy_params(values)).scalars().all()
+        return [] if prop.uselist else None
+    found = session.execute(_lazy_statement(prop), _lazy_params(values)).scalars().all()
+    if prop.uselist:
+        return found
+    return found[0] if found else None
 
 
 def _lazy_params(values: list) -> dict:
