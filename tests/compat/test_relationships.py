@@ -930,3 +930,100 @@ def test_rollback_restores_relationships(compare):
             lib.out(_rows(lib, s, m.Address.__table__))
 
     compare(scenario)
+
+
+# -- column loading options ---------------------------------------------------------------
+
+
+def test_load_only_defer_undefer(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        Mapped, mapped_column = orm.Mapped, orm.mapped_column
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Doc(Base):
+            __tablename__ = "doc"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            title: Mapped[str]
+            body: Mapped[str] = mapped_column(deferred=True)
+            notes: Mapped[Optional[str]]
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            s.add_all([Doc(title=f"t{i}", body="b" * i, notes=f"n{i}") for i in range(3)])
+            s.commit()
+
+        def loaded(doc):
+            return sorted(lib.inspect(doc).unloaded)
+
+        with orm.Session(engine) as s:
+            d = s.scalars(sa.select(Doc).order_by(Doc.id)).first()
+            lib.out(loaded(d), d.body, loaded(d))
+        with orm.Session(engine) as s:
+            d = s.scalars(sa.select(Doc).options(orm.load_only(Doc.title)).order_by(Doc.id)).first()
+            lib.out(loaded(d), d.title, d.notes, loaded(d))
+        with orm.Session(engine) as s:
+            d = s.scalars(sa.select(Doc).options(orm.defer(Doc.notes)).where(Doc.id == 2)).one()
+            lib.out(loaded(d), d.notes)
+        with orm.Session(engine) as s:
+            d = s.scalars(sa.select(Doc).options(orm.undefer(Doc.body)).where(Doc.id == 3)).one()
+            lib.out(loaded(d), d.body)
+            d.title = "changed"
+            s.commit()
+            lib.out(s.execute(sa.select(Doc.title, Doc.body).order_by(Doc.id)).all())
+        with orm.Session(engine) as s:
+            docs = s.query(Doc).options(orm.load_only(Doc.id)).order_by(Doc.id).all()
+            lib.out([loaded(x) for x in docs], [x.title for x in docs])
+
+    compare(scenario)
+
+
+def test_load_only_on_related_objects(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        _seed(lib, m)
+        sa, orm = lib.sa, lib.orm
+        with orm.Session(m.engine) as s:
+            users = s.scalars(sa.select(m.User).options(
+                orm.selectinload(m.User.addresses).load_only(m.Address.email),
+                orm.load_only(m.User.name)).order_by(m.User.id)).all()
+            first = users[0].addresses[0]
+            lib.out(sorted(lib.inspect(users[0]).unloaded), sorted(lib.inspect(first).unloaded))
+            lib.out([(u.name, _emails(u)) for u in users], first.user_id)
+        with orm.Session(m.engine) as s:
+            users = s.scalars(sa.select(m.User).options(
+                orm.joinedload(m.User.addresses).load_only(m.Address.email))
+                .order_by(m.User.id)).unique().all()
+            first = users[0].addresses[0]
+            lib.out(sorted(lib.inspect(first).unloaded), [(u.name, _emails(u)) for u in users])
+
+    compare(scenario)
+
+
+def test_relationship_inspection_and_history(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        _seed(lib, m)
+        with lib.orm.Session(m.engine) as s:
+            u = s.get(m.User, 1)
+            st = lib.inspect(u)
+            lib.out(sorted(st.unloaded), sorted(st.expired_attributes), st.expired)
+            lib.out([a.email for a in u.addresses], sorted(st.unloaded), sorted(st.attrs.keys()))
+            h = st.attrs.addresses.history
+            lib.out(h.added, [a.email for a in h.unchanged], h.deleted)
+            new = m.Address(email="q")
+            u.addresses.append(new)
+            removed = u.addresses[0]
+            u.addresses.remove(removed)
+            h = st.attrs.addresses.history
+            lib.out([a.email for a in h.added], [a.email for a in h.unchanged],
+                    [a.email for a in h.deleted], s.is_modified(u), u in s.dirty)
+            lib.out(lib.orm.attributes.get_history(new, "user").added[0] is u)
+            s.expire(u)
+            lib.out(sorted(st.unloaded), sorted(st.expired_attributes), st.expired)
+            s.rollback()
+
+    compare(scenario)

@@ -28,16 +28,18 @@ _MISSING = object()
 class _JoinedNode:
     """One joined (or contains_eager) relationship: where its columns are in the row."""
 
-    def __init__(self, prop: Any, offset: int, selectable: Any, path: tuple) -> None:
+    def __init__(self, prop: Any, offset: int, selectable: Any, path: tuple,
+                 keys: Any) -> None:
         self.prop = prop
         self.offset = offset
         self.selectable = selectable
         self.path = path
+        self.keys = keys
         self.children: list = []
         self.post_steps: list = []
         mapper = prop.mapper
-        columns = mapper._columns
-        self.pk_index = [offset + columns.index(c) for c in mapper.primary_key]
+        loaded = list(keys) if keys is not None else list(mapper._attr_keys)
+        self.pk_index = [offset + loaded.index(k) for k in mapper._pk_keys]
 
     def populate(self, parents: list, raw: list, session: Any, dialect: Any, refresh: bool,
                  seen: dict) -> None:
@@ -45,7 +47,7 @@ class _JoinedNode:
         pk_index = self.pk_index
         rows_at = [i for i, row in enumerate(raw) if parents[i] is not None and
                    all(row[j] is not None for j in pk_index)]
-        load = loader_for(prop.mapper, dialect, self.offset)
+        load = loader_for(prop.mapper, dialect, self.offset, self.keys)
         children = load([raw[i] for i in rows_at], session, refresh) if rows_at else []
         by_row: list = [None] * len(raw)
         for i, child in zip(rows_at, children):
@@ -95,16 +97,15 @@ class EagerSetup:
     relationships to load after each batch; ``statement`` is the one to run."""
 
     def __init__(self, statement: Any, with_options: tuple, nested: Any, path: tuple) -> None:
-        self.raw_columns = statement._raw_columns
         self.per_entity: dict = {}
-        self.joined = False
+        self.changed = False  # the statement to run differs from the one given
         self.joined_collections = False
-        self._statement = statement
-        self._offset = _column_count(statement)
         self._limited = statement._limit is not None or statement._offset is not None
         self._order_by: list = []
+        plans = {}
+        raw_columns = list(statement._raw_columns)
         first = True
-        for index, raw in enumerate(self.raw_columns):
+        for index, raw in enumerate(raw_columns):
             if not getattr(raw, "_is_entity", False):
                 continue
             mapper = raw.mapper
@@ -112,6 +113,20 @@ class EagerSetup:
             if first and nested is not None:
                 plan = nested if plan is None else plan
             first = False
+            plans[index] = plan
+            keys = _loaded_keys(mapper, plan)
+            if keys != raw._keys:  # load_only / defer / deferred columns
+                raw_columns[index] = raw._with_keys(keys)
+                self.changed = True
+        if self.changed:
+            statement = statement._generate()
+            statement._raw_columns = raw_columns
+        self.raw_columns = raw_columns
+        self._statement = statement
+        self._offset = _column_count(statement)
+        for index, plan in plans.items():
+            raw = raw_columns[index]
+            mapper = raw.mapper
             steps = eager_steps(mapper, plan, path)
             if not steps:
                 continue
@@ -138,13 +153,14 @@ class EagerSetup:
 
     def _node(self, prop: Any, selectable: Any, nested: Any, path: tuple) -> _JoinedNode:
         mapper = prop.mapper
-        node = _JoinedNode(prop, self._offset, selectable, path)
-        self._offset += len(mapper._columns)
-        self._statement = self._statement.add_columns(
-            *[_adapt(c, selectable) for c in mapper._columns])
+        keys = _loaded_keys(mapper, nested)
+        columns = mapper._columns if keys is None else [mapper._props[k].column for k in keys]
+        node = _JoinedNode(prop, self._offset, selectable, path, keys)
+        self._offset += len(columns)
+        self._statement = self._statement.add_columns(*[_adapt(c, selectable) for c in columns])
         if prop.uselist:
             self.joined_collections = True
-        self.joined = True
+        self.changed = True
         steps = eager_steps(mapper, nested, path)
         node.post_steps, node.children = self._split(steps, selectable, path)
         return node
@@ -223,11 +239,20 @@ def _adapt_order(clause: Any, table: Any, alias: Any) -> Any:
     )
 
 
+def _loaded_keys(mapper: Any, plan: Any) -> Any:
+    """The attribute keys an entity loads under ``plan`` (None: every column)."""
+    keys = plan.columns if plan is not None and plan.columns is not None else \
+        mapper._default_keys
+    if keys is not None and len(keys) == len(mapper._attr_keys):
+        return None
+    return tuple(keys) if keys is not None else None
+
+
 def _column_count(statement: Any) -> int:
     count = 0
     for raw in statement._raw_columns:
         if getattr(raw, "_is_entity", False):
-            count += len(raw.mapper._columns)
+            count += len(raw._columns)
         else:
             expand = getattr(raw, "_select_columns", None)
             count += len(expand()) if expand is not None else 1

@@ -60,6 +60,11 @@ class Mapper:
         self._columns = [prop.column for prop in properties]
         self._caches: dict = {}
         self._relationships: dict = {}
+        #: attribute keys a query loads by default: all but deferred columns (None: all)
+        self._default_keys = tuple(p.key for p in properties if not p.deferred) \
+            if any(p.deferred for p in properties) else None
+        #: whether a query of this class needs the eager-loading planner at all
+        self._eager_hint = self._default_keys is not None
         #: keys a commit expires: the columns, then the relationships
         self._expire_keys = self._attr_keys
         self._install()
@@ -67,6 +72,7 @@ class Mapper:
 
     def _add_relationship(self, key: str, prop: Any, annotation: Any = None) -> None:
         self._relationships[key] = prop
+        self._eager_hint = True
         self._expire_keys = self._attr_keys + tuple(self._relationships)
         prop._attach(self, key, annotation)
         self._caches.clear()

@@ -360,7 +360,7 @@ def _apply_columns(node: LoadPlan, strategy: str, attrs: Any) -> None:
         wanted = set(keys) | set(mapper._pk_keys)
         node.columns = [k for k in mapper._attr_keys if k in wanted]
     elif strategy == "defer":
-        current = node.columns if node.columns is not None else list(mapper._attr_keys)
+        current = node.columns if node.columns is not None else _default_columns(mapper)
         deferred = set(keys) - set(mapper._pk_keys)
         node.columns = [k for k in current if k not in deferred]
     else:  # undefer
@@ -461,18 +461,18 @@ def _selectin(session: Any, prop: Any, parents: list, nested: LoadPlan | None, p
                 if k in found:
                     found[k].append(row[n])
         else:
+            # the children's keys come as columns of their own: load_only() may leave
+            # them out of the objects
             remote = [rc for _, rc in prop.local_remote_pairs]
-            stmt = Select(prop.mapper.class_).where(_in(remote, chunk), *prop._extra_criteria)
+            stmt = Select(*remote, prop.mapper.class_).where(_in(remote, chunk),
+                                                              *prop._extra_criteria)
             if prop.order_by:
                 stmt = stmt.order_by(*prop.order_by)
-            children = session.execute(stmt, execution_options=options).scalars().all()
-            child_keys = [dest for _, dest in prop.sync_pairs]
-            for child in children:
-                cd = child.__dict__
-                values = tuple(cd.get(k) for k in child_keys)
-                k = values if len(values) > 1 else values[0]
+            n = len(remote)
+            for row in session.execute(stmt, execution_options=options).all():
+                k = tuple(row[:n]) if n > 1 else row[0]
                 if k in found:
-                    found[k].append(child)
+                    found[k].append(row[n])
     _ = keys_of
     for k, owners in by_key.items():
         members = found.get(k, [])
