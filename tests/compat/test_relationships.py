@@ -1027,3 +1027,46 @@ def test_relationship_inspection_and_history(compare):
             s.rollback()
 
     compare(scenario)
+
+
+def test_merge_expunge_and_expire_cascades(compare):
+    def scenario(lib):
+        m = _blog(lib, user_cascade="all, delete-orphan")
+        _seed(lib, m)
+        sa, orm = lib.sa, lib.orm
+        with orm.Session(m.engine) as s:
+            u = m.User(id=1, name="merged", addresses=[m.Address(id=1, email="m1"),
+                                                       m.Address(email="new")])
+            merged = s.merge(u)
+            lib.out(merged is u, merged.name, [a.email for a in merged.addresses],
+                    [a in s for a in merged.addresses])
+            s.commit()
+            lib.out(_rows(lib, s, m.Address.__table__))
+        with orm.Session(m.engine) as s:
+            u = s.get(m.User, 2)
+            addresses = list(u.addresses)
+            s.expunge(u)
+            lib.out([a in s for a in addresses], u in s)
+        with orm.Session(m.engine) as s:
+            u = s.get(m.User, 2)
+            addresses = list(u.addresses)
+            lib.out(addresses[0].email)
+            s.expire(u)
+            lib.out(sorted(lib.inspect(addresses[0]).unloaded))
+            s.refresh(u)
+            lib.out(sorted(lib.inspect(u).unloaded), addresses[0].email)
+
+    compare(scenario)
+
+
+def test_get_with_options_and_eager_defaults(compare):
+    def scenario(lib):
+        m = _blog(lib, address_lazy="joined")
+        _seed(lib, m)
+        orm = lib.orm
+        with orm.Session(m.engine) as s:
+            u = s.get(m.User, 2, options=[orm.selectinload(m.User.tags)])
+            lib.out(sorted(lib.inspect(u).unloaded), _emails(u), [t.name for t in u.tags])
+            lib.out(s.get(m.User, 99, options=[orm.selectinload(m.User.tags)]))
+
+    compare(scenario)

@@ -154,6 +154,17 @@ class _Source:
                 self.on_close()
 
 
+class _WholeSource(_Source):
+    """Gives every remaining row at the first fetch: for ORM results whose objects
+    span rows (joined eager loads of collections), so that ``first()`` still sees
+    a parent's whole collection."""
+
+    __slots__ = ()
+
+    def fetchmany(self, size: int) -> list:
+        return self.fetchall()
+
+
 class _ListSource:
     __slots__ = ("rows", "closed")
 
@@ -212,7 +223,10 @@ class _Fetching:
             self._check_unique()
         pending = self._pending
         if not pending:
-            return self._fetch_many(size)
+            rows = self._fetch_many(size)
+            if len(rows) > size:  # a source that gives everything at once
+                rows, self._pending = rows[:size], rows[size:]
+            return rows
         rows, self._pending = pending[:size], pending[size:]
         if len(rows) < size:
             rows += self._fetch_many(size - len(rows))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.result import Result, _Source, row_class
+from ..engine.result import Result, _Source, _WholeSource, row_class
 from ..sql.compiler import result_key
 from ..sql.elements import ClauseElement
 from .loading import loader_for
@@ -134,8 +134,10 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
             return [cls(values) for values in zip(*columns)]
 
         make_scalars = None
-    result = Result(_Source(cursor), keys, make_rows, make_scalars, compiled=compiled)
-    if eager is not None and eager.joined_collections:
+    whole = eager is not None and eager.joined_collections
+    source = _WholeSource(cursor) if whole else _Source(cursor)
+    result = Result(source, keys, make_rows, make_scalars, compiled=compiled)
+    if whole:
         result._require_unique = True
     yield_per = options.get("yield_per") or conn._execution_options.get("yield_per")
     if yield_per:

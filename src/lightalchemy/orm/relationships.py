@@ -237,6 +237,19 @@ class RelationshipProperty:
         return []
 
     # -- configuration ------------------------------------------------------------
+    _CONFIGURED_ATTRIBUTES = frozenset((
+        "direction", "local_remote_pairs", "secondary_pairs", "sync_pairs", "_use_get",
+        "_get_order", "_parent_keys", "_target_keys", "_extra_criteria", "_foreign_cols",
+        "_remote_cols"))
+
+    def __getattr__(self, name: str) -> Any:
+        # what configuration computes (direction, join columns) is there on first read
+        if name in RelationshipProperty._CONFIGURED_ATTRIBUTES and \
+                not self.__dict__.get("_configured"):
+            self._ensure_configured()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _ensure_configured(self) -> None:
         if not self._configured:
             error = self.__dict__.get("_config_error")

@@ -501,6 +501,11 @@ class Session:
                 f"Instance {state._describe()} is not present in this Session"
             )
         self._detach(state, transient=state.ident is None)
+        if state.mapper._relationships:
+            for item in _cascade_walk(instance, "expunge"):
+                item_state = instance_state(item)
+                if item_state.session is self:
+                    self._detach(item_state, transient=item_state.ident is None)
 
     def _detach(self, state: InstanceState, transient: bool = False) -> None:
         if state.ident is not None:
@@ -650,7 +655,11 @@ class Session:
                     f"{state.class_.__name__} has no attribute(s) {unknown}; its attributes "
                     f"are {', '.join(state.mapper._attr_keys)}"
                 )
+        related = []
+        if attribute_names is None and state.mapper._relationships:
+            related = [instance_state(item) for item in _cascade_walk(instance, "refresh_expire")]
         self._expire_states([state], attribute_names)
+        self._expire_states([s for s in related if s.session is self and s.ident is not None])
 
     def expire_all(self) -> None:
         self._expire_states(self._identity_map.states())
@@ -789,6 +798,16 @@ class Session:
                         self._detach(state)
                         return None
                 return obj
+        if options or any(p.lazy in ("selectin", "joined")
+                          for p in mapper._relationships.values()):
+            # eager loads ride along, as with any query of the class
+            from ..sql.selectable import Select
+
+            stmt = Select(mapper.class_).where(
+                *[col == value for col, value in zip(mapper.primary_key, pk)])
+            if options:
+                stmt = stmt.options(*options)
+            return self.execute(stmt).unique().scalars().first()
         self._autoflush()
         return loading.get_by_identity(self, mapper, pk)
 
@@ -840,6 +859,16 @@ class Session:
         return self.execute(statement, params, **kw).scalar()
 
     def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
+        """Copy ``instance``'s state onto this Session's object of the same identity
+        (loaded, or new), following relationships with the "merge" cascade."""
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+        return self._merge(instance, load, {})
+
+    def _merge(self, instance: Any, load: bool, memo: dict) -> Any:
+        found = memo.get(id(instance))
+        if found is not None:
+            return found
         state = self._state_of(instance)
         if state.session is self:
             return instance
@@ -848,17 +877,36 @@ class Session:
         ident = tuple(d.get(k) for k in mapper._pk_keys)
         target = None
         if None not in ident:
-            target = self.get(mapper.class_, ident) if load else None
+            key = ident[0] if len(ident) == 1 else ident
+            existing = self._identity_map._state_for(mapper, key)
+            target = existing() if existing is not None else None
+            if target is None and load:
+                target = self.get(mapper.class_, ident)
+        memo[id(instance)] = target
         if target is None:
             target = mapper.class_.__new__(mapper.class_)
+            memo[id(instance)] = target
+            td = target.__dict__
             for key in mapper._attr_keys:
                 if key in d:
-                    target.__dict__[key] = d[key]
-            self.add(target)
-            return target
-        for key in mapper._attr_keys:
-            if key in d and (key not in target.__dict__ or target.__dict__[key] != d[key]):
-                setattr(target, key, d[key])
+                    td[key] = d[key]
+            self._add_one(instance_state(target), target)
+        else:
+            td = target.__dict__
+            for key in mapper._attr_keys:
+                if key in d and (key not in td or td[key] != d[key]):
+                    setattr(target, key, d[key])
+        for prop in mapper._relationships.values():
+            if not prop.cascade.merge:
+                continue
+            value = d.get(prop.key, NO_VALUE)
+            if value is NO_VALUE or value.__class__ is _Marker:
+                continue
+            if prop.uselist:
+                setattr(target, prop.key, [self._merge(x, load, memo) for x in value])
+            else:
+                setattr(target, prop.key,
+                        self._merge(value, load, memo) if value is not None else None)
         return target
 
     def bulk_save_objects(self, objects: Any, **kw: Any) -> None:
@@ -902,11 +950,29 @@ class Session:
         raise sa_exc.InvalidRequestError("enable_relationship_loading() is not supported")
 
 
-def _cascade_children(obj: Any) -> Iterator:
-    """The objects ``obj`` reaches through its loaded save-update relationships."""
+def _cascade_walk(obj: Any, flag: str) -> list:
+    """Every object reachable from ``obj`` through loaded relationships whose cascade
+    has ``flag`` (e.g. "expunge"), depth first, ``obj`` itself left out."""
+    seen = {id(obj)}
+    out = []
+    stack = [_cascade_children(obj, flag)]
+    while stack:
+        for item in stack[-1]:
+            if id(item) not in seen:
+                seen.add(id(item))
+                out.append(item)
+                stack.append(_cascade_children(item, flag))
+                break
+        else:
+            stack.pop()
+    return out
+
+
+def _cascade_children(obj: Any, flag: str = "save_update") -> Iterator:
+    """The objects ``obj`` reaches through its loaded relationships with ``flag``."""
     d = obj.__dict__
     for prop in type(obj).__mapper__._relationships.values():
-        if not prop.cascade.save_update:
+        if not getattr(prop.cascade, flag):
             continue
         value = d.get(prop.key, NO_VALUE)
         if value is NO_VALUE or value is None or value.__class__ is _Marker:
