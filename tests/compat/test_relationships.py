@@ -1033,7 +1033,7 @@ def test_merge_expunge_and_expire_cascades(compare):
     def scenario(lib):
         m = _blog(lib, user_cascade="all, delete-orphan")
         _seed(lib, m)
-        sa, orm = lib.sa, lib.orm
+        orm = lib.orm
         with orm.Session(m.engine) as s:
             u = m.User(id=1, name="merged", addresses=[m.Address(id=1, email="m1"),
                                                        m.Address(email="new")])
