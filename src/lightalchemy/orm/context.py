@@ -158,5 +158,7 @@ def _eager_setup(statement: Any, options: dict) -> Any:
 
 
 def _any_relationships(statement: Any) -> bool:
-    return any(getattr(raw, "_is_entity", False) and raw.mapper._eager_hint
-               for raw in statement._raw_columns)
+    for raw in statement._raw_columns:  # a loop: this runs for every ORM query
+        if raw.__class__ is EntityElement and raw.mapper._eager_hint:
+            return True
+    return False
