@@ -1070,3 +1070,238 @@ def test_get_with_options_and_eager_defaults(compare):
             lib.out(s.get(m.User, 99, options=[orm.selectinload(m.User.tags)]))
 
     compare(scenario)
+
+
+# -- more shapes ---------------------------------------------------------------------------
+
+
+def test_association_object_pattern(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        Mapped, mapped_column, relationship = orm.Mapped, orm.mapped_column, orm.relationship
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Order(Base):
+            __tablename__ = "orders"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            lines: Mapped[list["Line"]] = relationship(back_populates="order",
+                                                       cascade="all, delete-orphan")
+
+        class Item(Base):
+            __tablename__ = "items"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str]
+            lines: Mapped[list["Line"]] = relationship(back_populates="item")
+
+        class Line(Base):
+            __tablename__ = "lines"
+            order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
+            item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), primary_key=True)
+            qty: Mapped[int]
+            order: Mapped[Order] = relationship(back_populates="lines")
+            item: Mapped[Item] = relationship(back_populates="lines")
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            pen, ink = Item(name="pen"), Item(name="ink")
+            o = Order(lines=[Line(item=pen, qty=2), Line(item=ink, qty=5)])
+            s.add(o)
+            s.commit()
+            lib.out(_rows(lib, s, Line.__table__), [(ln.item.name, ln.qty) for ln in o.lines])
+            o.lines[0].qty = 3
+            o.lines.remove(o.lines[1])
+            s.commit()
+            lib.out(_rows(lib, s, Line.__table__), [ln.order.id for ln in pen.lines])
+        with orm.Session(engine) as s:
+            o = s.scalars(sa.select(Order).options(
+                orm.selectinload(Order.lines).joinedload(Line.item))).one()
+            lib.out([(ln.item.name, ln.qty) for ln in o.lines])
+
+    compare(scenario)
+
+
+def test_one_to_one_classic_backref_and_string_order_by(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        Base = orm.declarative_base()
+
+        class Person(Base):
+            __tablename__ = "person"
+            id = sa.Column(sa.Integer, primary_key=True)
+            name = sa.Column(sa.String(20))
+            passport = orm.relationship("Passport", uselist=False,
+                                        backref=orm.backref("holder", lazy="joined"))
+            notes = orm.relationship("Note", order_by="desc(Note.text)", lazy="selectin")
+
+        class Passport(Base):
+            __tablename__ = "passport"
+            id = sa.Column(sa.Integer, primary_key=True)
+            person_id = sa.Column(sa.ForeignKey("person.id"), unique=True)
+            number = sa.Column(sa.String(10))
+
+        class Note(Base):
+            __tablename__ = "note"
+            id = sa.Column(sa.Integer, primary_key=True)
+            person_id = sa.Column(sa.ForeignKey("person.id"))
+            text = sa.Column(sa.String(10))
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            p = Person(name="p", passport=Passport(number="X1"),
+                       notes=[Note(text=t) for t in ("b", "c", "a")])
+            s.add(p)
+            s.commit()
+        with orm.Session(engine) as s:
+            passport = s.scalars(sa.select(Passport)).first()
+            lib.out(passport.holder.name, [n.text for n in passport.holder.notes])
+            p = s.get(Person, 1)
+            lib.out(p.passport.number, p.passport is passport)
+            p.passport = Passport(number="X2")
+            s.commit()
+            lib.out(_rows(lib, s, Passport.__table__))
+
+    compare(scenario)
+
+
+def test_composite_foreign_key(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        Mapped, mapped_column, relationship = orm.Mapped, orm.mapped_column, orm.relationship
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Shelf(Base):
+            __tablename__ = "shelf"
+            room: Mapped[str] = mapped_column(primary_key=True)
+            number: Mapped[int] = mapped_column(primary_key=True)
+            books: Mapped[list["Book"]] = relationship(back_populates="shelf",
+                                                       order_by="Book.id")
+
+        class Book(Base):
+            __tablename__ = "book"
+            __table_args__ = (sa.ForeignKeyConstraint(["room", "shelf_no"],
+                                                      ["shelf.room", "shelf.number"]),)
+            id: Mapped[int] = mapped_column(primary_key=True)
+            room: Mapped[Optional[str]]
+            shelf_no: Mapped[Optional[int]]
+            shelf: Mapped[Optional[Shelf]] = relationship(back_populates="books")
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            a, b = Shelf(room="r", number=1), Shelf(room="r", number=2)
+            s.add_all([a, b])
+            a.books = [Book(), Book()]
+            s.commit()
+            lib.out(_rows(lib, s, Book.__table__))
+            a.books[0].shelf = b
+            s.commit()
+            lib.out(_rows(lib, s, Book.__table__), [x.id for x in b.books])
+        with orm.Session(engine) as s:
+            shelves = s.scalars(sa.select(Shelf).options(orm.selectinload(Shelf.books))
+                                .order_by(Shelf.number)).all()
+            lib.out([[x.id for x in sh.books] for sh in shelves])
+            lib.out(s.scalars(sa.select(Book.id).join(Book.shelf).where(Shelf.number == 2)).all())
+
+    compare(scenario)
+
+
+def test_relationships_with_savepoints(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        orm = lib.orm
+        with orm.Session(m.engine) as s:
+            u = m.User(name="u", addresses=[m.Address(email="a")])
+            s.add(u)
+            s.commit()
+            with s.begin_nested():
+                u.addresses.append(m.Address(email="kept"))
+            nested = s.begin_nested()
+            u.addresses.append(m.Address(email="dropped"))
+            s.flush()
+            nested.rollback()
+            lib.out(_emails(u))
+            s.commit()
+            lib.out(_rows(lib, s, m.Address.__table__))
+
+    compare(scenario)
+
+
+def test_deleting_a_child_and_collections_in_flight(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        orm = lib.orm
+        with orm.Session(m.engine) as s:
+            u = m.User(name="u", addresses=[m.Address(email=e) for e in "abc"])
+            u2 = m.User(name="v")
+            s.add_all([u, u2])
+            s.commit()
+            s.delete(u.addresses[0])
+            s.flush()
+            lib.out(_emails(u))
+            s.commit()
+            lib.out(_emails(u))
+            # both collections loaded: moving a child updates both, then one UPDATE
+            lib.out(_emails(u2))
+            moving = u.addresses[0]
+            u2.addresses.append(moving)
+            lib.out(_emails(u), _emails(u2), moving.user is u2)
+            s.commit()
+            lib.out(_rows(lib, s, m.Address.__table__))
+            # replacing an unloaded collection of a persistent object
+            s.expire(u2)
+            u2.addresses = [m.Address(email="fresh")]
+            s.commit()
+            lib.out(_rows(lib, s, m.Address.__table__))
+            # a pending child of a deleted parent (delete cascade) is expunged
+            with orm.Session(m.engine) as s2:
+                m2 = s2.get(m.User, 1)
+                _ = m2
+
+    compare(scenario)
+
+
+def test_many_to_one_cascade_and_pending_parents(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        orm = lib.orm
+        with orm.Session(m.engine) as s:
+            a = m.Address(email="a", user=m.User(name="new parent"))
+            s.add(a)  # the parent comes along (save-update cascade along Address.user)
+            lib.out(len(s.new))
+            s.flush()
+            lib.out(a.user_id == a.user.id)
+            s.rollback()
+            lib.out(lib.inspect(a).transient, lib.inspect(a.user).transient, a.user_id)
+            s.add(a)
+            s.commit()
+            lib.out(_rows(lib, s, m.User.__table__, m.Address.__table__))
+
+    compare(scenario)
+
+
+def test_many_parents_selectin_batches_and_innerjoin(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        sa, orm = lib.sa, lib.orm
+        with orm.Session(m.engine) as s:
+            s.add_all([m.User(name=f"u{i:04}", addresses=[m.Address(email=f"{i}")])
+                       for i in range(1200)])
+            s.add(m.User(name="zzz"))
+            s.commit()
+        with orm.Session(m.engine) as s:
+            users = s.scalars(sa.select(m.User).options(orm.selectinload(m.User.addresses))
+                              .order_by(m.User.id)).all()
+            lib.out(len(users), sum(len(u.addresses) for u in users), _emails(users[1199]))
+            inner = s.scalars(sa.select(m.User).options(
+                orm.joinedload(m.User.addresses, innerjoin=True))).unique().all()
+            lib.out(len(inner))
+            lib.out(len(s.query(m.User).options(orm.joinedload(m.User.addresses))
+                        .limit(10).all()))
+
+    compare(scenario)
