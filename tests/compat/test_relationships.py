@@ -1305,3 +1305,54 @@ def test_many_parents_selectin_batches_and_innerjoin(compare):
                         .limit(10).all()))
 
     compare(scenario)
+
+
+def test_backref_to_unloaded_collection_without_autoflush(compare):
+    # the seed's sessions run with autoflush=False: a collection loaded later still
+    # shows the objects a backref added to it
+    def scenario(lib):
+        m = _blog(lib)
+        _seed(lib, m)
+        with lib.orm.Session(m.engine, autoflush=False) as s:
+            u = s.get(m.User, 1)
+            s.add(m.Address(email="pending", user=u))
+            lib.out(_emails(u))
+            moved = s.get(m.Address, 3)
+            moved.user = u
+            lib.out(_emails(u))
+            u2 = s.get(m.User, 2)
+            s.get(m.Address, 1).user = u2
+            lib.out(_emails(u), _emails(u2))
+            s.commit()
+            lib.out(_emails(u), _emails(u2))
+
+    compare(scenario)
+
+
+def test_raise_on_sql_and_wildcard_raiseload(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        _seed(lib, m)
+        sa, orm = lib.sa, lib.orm
+        with orm.Session(m.engine) as s:
+            s.get(m.User, 1)  # in the identity map: a many-to-one to it needs no SQL
+            addresses = s.scalars(sa.select(m.Address).options(
+                orm.raiseload(m.Address.user, sql_only=True)).order_by(m.Address.id)).all()
+            lib.out(addresses[0].user.name)
+            try:
+                lib.out(addresses[2].user.name)
+            except Exception as error:
+                lib.out(type(error).__name__)
+        with orm.Session(m.engine) as s:
+            u = s.scalars(sa.select(m.User).options(orm.raiseload("*"))
+                          .where(m.User.name == "u0")).one()
+            for key in ("addresses", "tags"):
+                try:
+                    lib.out(len(getattr(u, key)))
+                except Exception as error:
+                    lib.out(key, type(error).__name__)
+            u = s.query(m.User).options(orm.selectinload(m.User.tags)).populate_existing() \
+                .filter_by(name="u0").one()
+            lib.out([t.name for t in u.tags])
+
+    compare(scenario)

@@ -364,7 +364,13 @@ def backref_add(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
         if coll is NO_VALUE:
             item_state = dd.get(STATE_KEY)
             if item_state is not None and item_state.ident is not None:
-                return  # not loaded: it will load from the database, after the flush
+                # not loaded: remembered, and added when it loads (before any flush
+                # writes it, as with autoflush=False)
+                session = item_state.session
+                if session is not None:
+                    session._pending_appends.setdefault(item_state, {}).setdefault(
+                        reverse.key, []).append(obj)
+                return
             coll = make_collection(reverse, item)
             dd[reverse.key] = coll
         if not any(x is obj for x in coll):

@@ -272,7 +272,8 @@ class Query:
         mapper = raws[0].mapper if raws and getattr(raws[0], "_is_entity", False) else None
         if mapper is None:
             raise sa_exc.InvalidRequestError("Query.get() needs a query of one mapped class")
-        return self.session.get(mapper.class_, ident)
+        return self.session.get(mapper.class_, ident,
+                                options=self._statement._with_options or None)
 
     def __getitem__(self, item: Any) -> Any:
         """``q[3]`` and ``q[10:20]`` become OFFSET / LIMIT, on top of any already set;

@@ -78,7 +78,7 @@ class CascadeOptions(frozenset):
 
 _LAZY = {
     "select": "select", True: "select", "selectin": "selectin", "joined": "joined",
-    False: "joined", "raise": "raise", "raise_on_sql": "raise", "noload": "noload",
+    False: "joined", "raise": "raise", "raise_on_sql": "raise_on_sql", "noload": "noload",
     None: "noload", "subquery": "selectin", "immediate": "selectin",
 }
 

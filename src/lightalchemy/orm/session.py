@@ -105,6 +105,9 @@ class Session:
         self._flushed_new: list = []
         self._flushed_deleted: list = []
         self._kept_deleted: list = []  # committed deletions (expire_on_commit=False)
+        #: state -> {collection key: [objects]}: backref appends to collections not
+        #: loaded yet, applied when they load; forgotten once a flush has written them
+        self._pending_appends: dict = {}
         self._transaction: SessionTransaction | None = None
         self._stack: list[SessionTransaction] = []
         self._conn: Any = None
@@ -277,6 +280,7 @@ class Session:
         """The database rolled back: new objects become transient again, deletions are
         undone, and everything else is expired so that it reloads what was kept."""
         self._restore(0, 0)
+        self._pending_appends = {}
         for state in list(self._new):
             self._detach(state, transient=True)
         self._new.clear()
@@ -528,6 +532,7 @@ class Session:
             state.session = None
         self._kept_deleted = []
         self._identity_map = IdentityMap()
+        self._pending_appends = {}
         self._new = {}
         self._deleted = {}
         self._modified = set()
@@ -755,6 +760,7 @@ class Session:
                 conn.invalidate()
             raise
         self._flushing = False
+        self._pending_appends = {}
         pending = self._new
         for state in new:  # now persistent: held weakly, like every loaded object
             del pending[state]

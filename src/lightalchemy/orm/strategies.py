@@ -17,7 +17,14 @@ from ..sql.selectable import Join, Select
 from . import exc as orm_exc
 from .base import NO_VALUE, STATE_KEY
 from .collections import make_collection
-from .relationships import MANYTOMANY, MANYTOONE, RAISE, RelationshipAttribute, loaded_value
+from .relationships import (
+    MANYTOMANY,
+    MANYTOONE,
+    RAISE,
+    RAISE_ON_SQL,
+    RelationshipAttribute,
+    loaded_value,
+)
 
 SELECTIN_BATCH = 500
 
@@ -54,6 +61,12 @@ def load_on_access(prop: Any, obj: Any, current: Any) -> Any:
             "https://sqlalche.me/e/20/bhk3)"
         )
     strategy = prop.lazy
+    if strategy == "raise_on_sql" or current is RAISE_ON_SQL:
+        found = _from_identity_map(session, prop, obj)
+        if found is not NO_VALUE:
+            d[key] = found
+            return found
+        strategy = "raise"
     if strategy == "raise":
         raise sa_exc.InvalidRequestError(
             f"'{prop}' is not available due to lazy='raise'; load it with selectinload() or "
@@ -68,9 +81,31 @@ def load_on_access(prop: Any, obj: Any, current: Any) -> Any:
     if current is not NO_VALUE:  # loading flushed, and the flush (or a backref) set it
         return current
     if prop.uselist:
+        pending = session._pending_appends.get(state)
+        extra = pending.pop(key, None) if pending else None
+        if extra:  # backrefs set while it was not loaded (no flush since)
+            value = list(value)
+            value += [x for x in extra if all(x is not y for y in value)]
         value = make_collection(prop, obj, value)
     d[key] = value
     return value
+
+
+def _from_identity_map(session: Any, prop: Any, obj: Any) -> Any:
+    """A many-to-one's target found without SQL (raise_on_sql); NO_VALUE if not."""
+    if prop.direction is not MANYTOONE or not prop._use_get:
+        return NO_VALUE
+    d = obj.__dict__
+    values = [d.get(dest, NO_VALUE) for _, dest in prop.sync_pairs]
+    if any(v is NO_VALUE for v in values):
+        return NO_VALUE
+    if any(v is None for v in values):
+        return None
+    by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
+    ident = tuple(by_col[c] for c in prop._get_order)
+    found = session._identity_map._state_for(prop.mapper, ident[0] if len(ident) == 1 else ident)
+    target = found() if found is not None else None
+    return target if target is not None else NO_VALUE
 
 
 def _parent_values(obj: Any, keys: list) -> list:
@@ -330,12 +365,17 @@ def plan_for(mapper: Any, options: tuple) -> LoadPlan | None:
 
 
 def _same_class(a: Any, b: Any) -> bool:
-    return a.class_ is b.class_
+    return a is _ANY or a.class_ is b.class_
+
+
+_ANY = object()  # the root of raiseload("*"): every entity of the statement
 
 
 def _root_mapper(path: tuple, attr: Any) -> Any:
     if path:
         return path[0].prop.parent
+    if isinstance(attr, str) and attr == "*":
+        return _ANY
     if isinstance(attr, tuple) and attr:
         first = attr[0]
         mapper = getattr(first, "parent", None)
@@ -415,7 +455,7 @@ def run_post_load(session: Any, objects: list, steps: list, path: tuple, refresh
                 d = obj.__dict__
                 if key not in d or refresh:
                     if strategy == "raise":
-                        d[key] = RAISE
+                        d[key] = RAISE_ON_SQL if _kw.get("sql_only") else RAISE
                     else:
                         d[key] = make_collection(prop, obj) if prop.uselist else None
 
