@@ -1356,3 +1356,64 @@ def test_raise_on_sql_and_wildcard_raiseload(compare):
             lib.out([t.name for t in u.tags])
 
     compare(scenario)
+
+
+def test_self_referential_many_to_many_and_nested_joined(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        Mapped, mapped_column, relationship = orm.Mapped, orm.mapped_column, orm.relationship
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        friendship = sa.Table(
+            "friendship", Base.metadata,
+            sa.Column("a_id", sa.ForeignKey("person.id"), primary_key=True),
+            sa.Column("b_id", sa.ForeignKey("person.id"), primary_key=True),
+        )
+
+        class Person(Base):
+            __tablename__ = "person"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str]
+            friends: Mapped[list["Person"]] = relationship(
+                secondary=friendship, primaryjoin="Person.id == friendship.c.a_id",
+                secondaryjoin="Person.id == friendship.c.b_id", order_by="Person.name")
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as s:
+            ann, bob, cid = Person(name="ann"), Person(name="bob"), Person(name="cid")
+            ann.friends = [bob, cid]
+            bob.friends.append(cid)
+            s.add(ann)
+            s.commit()
+            lib.out(_rows(lib, s, friendship), [f.name for f in ann.friends])
+        with orm.Session(engine) as s:
+            people = s.scalars(sa.select(Person).options(
+                orm.joinedload(Person.friends).joinedload(Person.friends, innerjoin=False))
+                .order_by(Person.name)).unique().all()
+            lib.out([(p.name, [(f.name, [g.name for g in f.friends]) for f in p.friends])
+                     for p in people])
+            lib.out(s.scalars(sa.select(Person.name).where(Person.friends.any())
+                              .order_by(Person.name)).all())
+
+    compare(scenario)
+
+
+def test_nested_joined_loads(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        _seed(lib, m)
+        sa, orm = lib.sa, lib.orm
+        with orm.Session(m.engine) as s:
+            addresses = s.scalars(sa.select(m.Address).options(
+                orm.joinedload(m.Address.user).joinedload(m.User.tags))
+                .order_by(m.Address.id)).unique().all()
+            lib.out([(a.email, a.user.name, [t.name for t in a.user.tags]) for a in addresses])
+            tags = s.scalars(sa.select(m.Tag).options(
+                orm.joinedload(m.Tag.users).joinedload(m.User.addresses))
+                .order_by(m.Tag.name)).unique().all()
+            lib.out([(t.name, [(u.name, _emails(u)) for u in t.users]) for t in tags])
+
+    compare(scenario)

@@ -109,3 +109,25 @@ def test_failed_relationship_keeps_its_error_and_spares_the_others():
         with pytest.raises(exc.InvalidRequestError, match="'Missing'.*check its spelling"):
             Owner.things.property.entity  # noqa: B018
     assert Fine.owner.property.direction.name == "MANYTOONE"
+
+
+def test_mapped_class_inheritance_is_refused_by_name():
+    class Base3(DeclarativeBase):
+        pass
+
+    class Employee(Base3):
+        __tablename__ = "employee"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    with pytest.raises(exc.InvalidRequestError, match="inherits from the mapped class "
+                                                      "Employee.*not supported"):
+        class Manager(Employee):
+            __tablename__ = "manager"
+            id: Mapped[int] = mapped_column(la.ForeignKey("employee.id"), primary_key=True)
+
+    with pytest.raises(exc.InvalidRequestError, match="polymorphic_on.*not supported"):
+        class Person(Base3):
+            __tablename__ = "person"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            kind: Mapped[str]
+            __mapper_args__ = {"polymorphic_on": "kind"}

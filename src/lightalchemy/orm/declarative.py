@@ -189,6 +189,22 @@ def _map_class(cls: type, reg: registry) -> None:
         return
     if "__mapper__" in cls.__dict__:
         return
+    mapped_base = next((b for b in cls.__mro__[1:] if "__mapper__" in b.__dict__), None)
+    if mapped_base is not None:
+        raise sa_exc.InvalidRequestError(
+            f"Class {cls.__name__} inherits from the mapped class {mapped_base.__name__}: "
+            "mapped class inheritance (single, joined or concrete table) is not supported "
+            "by lightalchemy yet. Map each class on its own (share columns through a "
+            "mixin or an __abstract__ base), or relate them with relationship()."
+        )
+    mapper_args = _class_value(cls, "__mapper_args__") or {}
+    unsupported = sorted(set(mapper_args) & {"polymorphic_on", "polymorphic_identity",
+                                             "inherits", "with_polymorphic", "concrete"})
+    if unsupported:
+        raise sa_exc.InvalidRequestError(
+            f"{cls.__name__}.__mapper_args__ {unsupported}: mapped class inheritance is not "
+            "supported by lightalchemy yet; map the class without them."
+        )
     table = cls.__dict__.get("__table__")
     tablename = _class_value(cls, "__tablename__")
     columns: dict[str, Column] = {}

@@ -179,11 +179,10 @@ class EagerSetup:
             self._statement = self._statement.join_from(left, target, on,
                                                         isouter=not innerjoin)
             left = target
-        node = self._node(prop, alias, nested, path)
-        if prop.order_by:
+        if prop.order_by:  # before the nested loads': outer collections order first
             self._order_by += [_adapt_order(o, prop.mapper.local_table, alias)
                                for o in prop.order_by]
-        return node
+        return self._node(prop, alias, nested, path)
 
     def _contains(self, prop: Any, nested: Any, kw: dict, path: tuple) -> _JoinedNode:
         attr = kw.get("_attr")
