@@ -41,8 +41,9 @@ def _cascade(prop: Any, obj: Any, item: Any) -> None:
     if session is None:
         return
     item_state = item.__dict__.get(STATE_KEY)
-    if item_state is None or item_state.session is None:
-        session._save_or_update(item)
+    if item_state is None or item_state.session is not session or item_state._deleted or \
+            item_state in session._deleted:
+        session._save_or_update(item)  # (refuses a deleted object, as SQLAlchemy does)
 
 
 def _check_type(prop: Any, item: Any) -> None:
@@ -73,6 +74,12 @@ class _CollectionMixin:
     def _before_change(self) -> None:
         owner = self._owner()
         if owner is not None:
+            d = owner.__dict__
+            key = self._prop.key
+            if key not in d:
+                # the empty collection a transient/pending object's read returned
+                # becomes its value on the first change (as in SQLAlchemy)
+                d[key] = self
             _record(self._prop, owner, list(self))
 
     def _added(self, item: Any, initiator: Any = None) -> None:
@@ -89,6 +96,8 @@ class _CollectionMixin:
         owner = self._owner()
         if owner is not None:
             backref_remove(self._prop, owner, item, initiator)
+            if self._prop.cascade.delete_orphan:
+                expunge_pending_orphan(self._prop, owner, item)
 
 
 class InstrumentedList(_CollectionMixin, list):
@@ -331,6 +340,8 @@ def set_relationship(prop: Any, obj: Any, value: Any, initiator: Any) -> None:
         for item in old_items:
             if id(item) not in new_ids:
                 backref_remove(prop, obj, item, initiator)
+                if prop.cascade.delete_orphan:
+                    expunge_pending_orphan(prop, obj, item)
         for item in coll:
             if id(item) not in old_ids:
                 backref_add(prop, obj, item, initiator)
@@ -345,10 +356,29 @@ def set_relationship(prop: Any, obj: Any, value: Any, initiator: Any) -> None:
     d[key] = value
     if old is not NO_VALUE and old is not None:
         backref_remove(prop, obj, old, initiator)
+        if prop.cascade.delete_orphan:
+            expunge_pending_orphan(prop, obj, old)
     if value is not None:
         backref_add(prop, obj, value, initiator)
         if initiator is None:
             _cascade(prop, obj, value)
+
+
+def expunge_pending_orphan(prop: Any, parent: Any, item: Any) -> None:
+    """A pending object that left its delete-orphan parent leaves the Session too
+    (SQLAlchemy expunges it; it was never written)."""
+    state = item.__dict__.get(STATE_KEY)
+    if state is None or state.ident is not None or state.session is None or \
+            state not in state.session._new:
+        return
+    reverse = prop._reverse
+    if reverse is not None:
+        value = loaded_value(item.__dict__, reverse.key)
+        if value is not NO_VALUE and value is not None and (
+                any(p is not parent for p in value) if reverse.uselist else
+                value is not parent):
+            return  # it has another parent now
+    state.session.expunge(item)
 
 
 def backref_add(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
@@ -370,6 +400,8 @@ def backref_add(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
                 if session is not None:
                     session._pending_appends.setdefault(item_state, {}).setdefault(
                         reverse.key, []).append(obj)
+                    if item_state.committed_state is None:  # dirty until a flush, as in
+                        item_state._mark_modified(item)    # SQLAlchemy
                 return
             coll = make_collection(reverse, item)
             dd[reverse.key] = coll

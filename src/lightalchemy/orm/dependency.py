@@ -152,7 +152,8 @@ def _histories(new: list, dirty: list) -> list:
             if pending:
                 if key not in d:
                     continue
-                old = NO_VALUE
+                # written once and rolled back: changes since then (session._restore)
+                old = committed.pop(key) if committed and key in committed else NO_VALUE
             elif committed and key in committed:
                 old = committed.pop(key)
             else:
@@ -220,7 +221,7 @@ def _delete_orphans(session: Any, histories: list, dirty: list) -> None:
 
 def _collect(session: Any, histories: list, deleted: set, plan: _Plan) -> None:
     for state, prop, value, added, removed, to_none in histories:
-        if state in deleted:
+        if state in deleted or state._deleted:
             continue
         direction = prop.direction
         sets = plan.post_sets if prop.post_update else plan.sets
@@ -230,7 +231,8 @@ def _collect(session: Any, histories: list, deleted: set, plan: _Plan) -> None:
                     sets.append((None, state, prop))
             else:
                 target = instance_state(value)
-                if target.session is session and target not in deleted:
+                if target.session is session and target not in deleted and \
+                        not target._deleted:
                     sets.append((target, state, prop))
                 elif target.session is not session:
                     _not_in_session(prop, value)
@@ -239,7 +241,7 @@ def _collect(session: Any, histories: list, deleted: set, plan: _Plan) -> None:
                 child_state = instance_state(child)
                 if child_state.session is not session:
                     _not_in_session(prop, child)
-                elif child_state not in deleted:
+                elif child_state not in deleted and not child_state._deleted:
                     sets.append((state, child_state, prop))
             for child in removed:
                 child_state = instance_state(child)
@@ -251,11 +253,12 @@ def _collect(session: Any, histories: list, deleted: set, plan: _Plan) -> None:
                 child_state = instance_state(child)
                 if child_state.session is not session:
                     _not_in_session(prop, child)
-                elif child_state not in deleted:
+                elif child_state not in deleted and not child_state._deleted:
                     _association(plan.assoc_add, prop, state, child_state)
             for child in removed:
                 child_state = instance_state(child)
-                if child_state.ident is not None and state.ident is not None:
+                if child_state.ident is not None and state.ident is not None and \
+                        not child_state._deleted:  # a deleted row took its links along
                     _association(plan.assoc_del, prop, state, child_state)
 
 

@@ -161,7 +161,26 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
         for _, d in members:
             for key in server_filled:
                 d.pop(key, None)
+    left_null = _left_null_keys(mapper, keys)
+    if left_null:  # the row holds NULL there: reading it needs no SELECT
+        for _, d in members:
+            for key in left_null:
+                if key not in d:
+                    d[key] = None
     _finish_inserts(session, mapper, members)
+
+
+def _left_null_keys(mapper: Any, keys: tuple) -> tuple:
+    """Columns an INSERT of shape ``keys`` leaves NULL: not given, no default of any kind."""
+    cache_key = ("left_null", keys)
+    found = mapper._caches.get(cache_key)
+    if found is None:
+        server = set(_server_filled_keys(mapper))
+        found = mapper._caches[cache_key] = tuple(
+            key for key, prop in mapper._props.items()
+            if key not in keys and key not in server and key not in mapper._pk_key_set
+            and prop.column.default is None and prop.column.server_default is None)
+    return found
 
 
 def _server_filled_keys(mapper: Any) -> tuple:

@@ -308,6 +308,12 @@ class Session:
             state._strong = None
             state.modified = False
             state.committed_state = None
+            if state.mapper._relationships and obj is not None:
+                # as SQLAlchemy: what its relationships held when it was written stays
+                # their baseline, so adding it again writes only later changes
+                baseline = _relationship_baseline(state.mapper, obj.__dict__)
+                if baseline:
+                    state.committed_state = baseline
             self._new.pop(state, None)
             self._modified.discard(state)
         del self._flushed_new[mark_new:]
@@ -374,7 +380,9 @@ class Session:
                     continue
                 seen.add(id(item))
                 item_state = instance_state(item)
-                if item_state.session is not self and not item_state._deleted:
+                if item_state.session is self:
+                    continue  # as SQLAlchemy: the walk stops at objects already here
+                if not item_state._deleted:
                     self._add_one(item_state, item)
                 stack.append(_cascade_children(item))
                 break
@@ -385,6 +393,13 @@ class Session:
         if self._transaction is None:
             self._autobegin()
         if state.session is self:
+            if state._deleted:
+                raise sa_exc.InvalidRequestError(
+                    f"Instance '{state._describe()}' has been deleted (its DELETE was "
+                    "flushed). Use the make_transient() function to send this object back "
+                    "to the transient state."
+                )
+            self._deleted.pop(state, None)  # add() takes back a delete not yet flushed
             return
         if state.session is not None:
             raise sa_exc.InvalidRequestError(
@@ -395,7 +410,13 @@ class Session:
         if state.ident is None:
             state.session = self
             self._new[state] = instance
-            state.modified = False
+            committed = state.committed_state
+            if committed and state.mapper._relationships:
+                relationships = state.mapper._relationships
+                kept = {k: v for k, v in committed.items() if k in relationships}
+                state.committed_state = kept or None
+            else:
+                state.modified = False
             return
         if state._deleted:
             raise sa_exc.InvalidRequestError(
@@ -954,6 +975,16 @@ class Session:
 
     def enable_relationship_loading(self, obj: Any) -> None:
         raise sa_exc.InvalidRequestError("enable_relationship_loading() is not supported")
+
+
+def _relationship_baseline(mapper: Any, d: dict) -> dict:
+    out = {}
+    for key, prop in mapper._relationships.items():
+        value = d.get(key, NO_VALUE)
+        if value is NO_VALUE or value.__class__ is _Marker:
+            continue
+        out[key] = list(value) if prop.uselist else value
+    return out
 
 
 def _cascade_walk(obj: Any, flag: str) -> list:

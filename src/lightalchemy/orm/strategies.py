@@ -44,12 +44,9 @@ def load_on_access(prop: Any, obj: Any, current: Any) -> Any:
         )
     state = d.get(STATE_KEY)
     if state is None or state.ident is None:
-        # transient or pending: nothing in the database yet
-        if prop.uselist:
-            coll = make_collection(prop, obj)
-            d[key] = coll
-            return coll
-        return None
+        # transient or pending: nothing in the database yet; an empty collection is
+        # stored only once it changes (so a flush that follows may still load it)
+        return make_collection(prop, obj) if prop.uselist else None
     session = state.session
     if session is None:
         raise orm_exc.DetachedInstanceError(
