@@ -100,6 +100,11 @@ class DefaultDialect:
     def is_disconnect(self, error: Exception, dbapi_conn: Any) -> bool:
         return False
 
+    def finish_reset(self, dbapi_conn: Any) -> bool:
+        """At checkout: read what a deferred reset (``do_rollback_deferred``) left to
+        read; False when the connection cannot be used."""
+        return True
+
     def do_ping(self, dbapi_conn: Any) -> bool:
         try:
             cursor = dbapi_conn.cursor()

@@ -76,9 +76,14 @@ class Engine:
         return Inspector(self)
 
     def dispose(self, close: bool = True) -> None:
+        """A new pool; with ``close`` the old one's idle connections are closed now and
+        those still checked out when they come back.  ``close=False`` leaves them
+        alone (a child process after fork must not touch its parent's connections)."""
+        old = self.pool
         if close:
-            self.pool.dispose()
-        self.pool = self.pool.recreate()
+            old.dispose()
+            old._retire()
+        self.pool = old.recreate()
 
     def execution_options(self, **opts: Any) -> Engine:
         clone = Engine(self.pool, self.dialect, self.url, self.echo,
@@ -286,10 +291,11 @@ class Connection:
         finally:
             self._closed = True
             self._transaction = None
+            pool = self._record.pool  # not engine.pool: dispose() may have replaced it
             if self._invalid:
-                self.engine.pool._invalidate(self._record)
+                pool._invalidate(self._record)
             else:
-                self.engine.pool._return(self._record)
+                pool._return(self._record)
 
     def invalidate(self, exception: Any = None) -> None:
         self._invalid = True
@@ -450,6 +456,7 @@ class Connection:
         if self.dialect.is_disconnect(error, self._dbapi_connection):
             self.invalidate(error)
             wrapped.connection_invalidated = True
+            self._record.pool._note_disconnect()  # the pool's other connections too
         raise wrapped from error
 
     def _result_from_cursor(self, cursor: Any, compiled: Any, params: Any) -> Result:
