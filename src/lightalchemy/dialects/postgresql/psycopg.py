@@ -7,6 +7,7 @@ and is imported when the first PostgreSQL engine is created.
 from __future__ import annotations
 
 import itertools
+import select
 from functools import lru_cache
 from typing import Any
 
@@ -63,6 +64,10 @@ _cursor_numbers = itertools.count(1)
 
 class PGDialect_psycopg(PGDialect):
     driver = "psycopg"
+    # a round trip saved per transaction: BEGIN travels with the first statement
+    begin_with_statement = True
+    # and one per returned connection: its ROLLBACK is answered while it sits in the pool
+    defers_reset = True
 
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
         self.dbapi = _import_psycopg()
@@ -113,7 +118,10 @@ class PGDialect_psycopg(PGDialect):
         return _server_cursor_class()(dbapi_conn, f"lightalchemy_c{next(_cursor_numbers)}",
                                       withhold=withhold)
 
-    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list,
+                                 begin_sql: str | None = None) -> list:
+        if begin_sql is not None:
+            cursor.execute(begin_sql)
         # pipeline mode: every INSERT is sent before the first result is read, and each
         # statement's RETURNING is a result set of its own, in parameter order
         cursor.executemany(sql, rows, returning=True)
@@ -124,6 +132,64 @@ class PGDialect_psycopg(PGDialect):
                 return out
 
     # -- transactions --------------------------------------------------------------------------
+    def do_execute_begin(self, cursor: Any, begin_sql: str, sql: str, params: Any,
+                         multi: bool) -> None:
+        if not multi and not params:
+            # no parameters: psycopg sends the text by the simple query protocol, which
+            # takes several statements in one message, so BEGIN costs no round trip of
+            # its own; the cursor moves on to the statement's result
+            cursor.execute(f"{begin_sql}; {sql}", params)
+            cursor.nextset()
+            return
+        # with parameters (the extended protocol) only psycopg's pipeline mode could
+        # send both at once, and its bookkeeping costs more than the round trip saved
+        # (measured: 67 µs against 48 µs for BEGIN + a SELECT by key on a local server)
+        cursor.execute(begin_sql)
+        if multi:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+
+    def in_transaction(self, dbapi_conn: Any) -> bool:
+        return dbapi_conn.info.transaction_status != self.dbapi.pq.TransactionStatus.IDLE
+
+    def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
+        if sql == "COMMIT":
+            # the driver's own path: no cursor, no prepared-statement bookkeeping
+            dbapi_conn.commit()
+            return
+        super().do_execute_control(dbapi_conn, sql)
+
+    def do_rollback_deferred(self, dbapi_conn: Any) -> bool:
+        # libpq's asynchronous API under psycopg's connection, which the pool hands to
+        # nobody before finish_reset has read the answer.  The server runs the ROLLBACK
+        # as soon as it arrives, so no lock outlives the Connection.
+        pgconn = dbapi_conn.pgconn
+        if pgconn.transaction_status == self.dbapi.pq.TransactionStatus.IDLE:
+            return False
+        pgconn.send_query(b"ROLLBACK")
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+        return True
+
+    def finish_reset(self, dbapi_conn: Any) -> bool:
+        pq = self.dbapi.pq
+        pgconn = dbapi_conn.pgconn
+        ok = True
+        try:
+            while True:
+                if pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+                    continue
+                result = pgconn.get_result()
+                if result is None:
+                    break
+                ok = ok and result.status == pq.ExecStatus.COMMAND_OK
+        except Exception:
+            return False
+        return ok and pgconn.transaction_status == pq.TransactionStatus.IDLE
+
     def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
         # isolation_level="AUTOCOMMIT": every statement commits by itself
         return not getattr(dbapi_conn, "_lightalchemy_autocommit", False)
