@@ -107,6 +107,10 @@ class DefaultDialect:
         self.do_execute_control(dbapi_conn, "ROLLBACK")
         return False
 
+    def many_returning_sql(self, sql: str) -> str:
+        """What ``do_executemany_returning`` sends for ``sql`` (for the engine's log)."""
+        return sql
+
     def do_executemany_returning(self, cursor: Any, sql: str, rows: list,
                                  begin_sql: str | None = None) -> list:
         """The RETURNING row of each parameter set, in order; only called when

@@ -479,8 +479,10 @@ class Connection:
             self._begin_pending = True
 
     def _run_many_returning(self, sql: str, rows: list) -> list:
-        """INSERT … RETURNING once per parameter set, as one executemany where the
-        dialect can (``features.executemany_returning``); the returned rows in order."""
+        """INSERT … RETURNING for many parameter sets (``features.executemany_returning``):
+        the returned rows in parameter order.  The dialect chooses how: PostgreSQL sends
+        one statement with an array per column where it can pair generated keys with
+        rows, else one pipelined executemany."""
         begin = None
         if self._begin_pending:
             if self.dialect.begin_with_statement:
@@ -488,7 +490,7 @@ class Connection:
             else:
                 self._begin_now()
         if self._log:
-            self._logger.info(sql)
+            self._logger.info(self.dialect.many_returning_sql(sql))
             self._logger.info("[parameters] %r", rows[:10])
         cursor = self._dbapi_connection.cursor()
         try:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ... import exc
-from .base import PGDialect
+from .base import BulkInsert, PGDialect, array_literal
 
 # SQLSTATE classes and codes that mean the connection is gone: connection exceptions
 # (08), and the server shutting down or terminating this backend (57P01-57P03)
@@ -122,6 +122,10 @@ class PGDialect_psycopg(PGDialect):
                                  begin_sql: str | None = None) -> list:
         if begin_sql is not None:
             cursor.execute(begin_sql)
+        base, _, returning = sql.partition(" RETURNING ")
+        form = self._bulk_inserts.get(base)
+        if form is not None and form.usable and returning == form.key:
+            return self._insert_unnest(cursor, form, rows)
         # pipeline mode: every INSERT is sent before the first result is read, and each
         # statement's RETURNING is a result set of its own, in parameter order
         cursor.executemany(sql, rows, returning=True)
@@ -130,6 +134,36 @@ class PGDialect_psycopg(PGDialect):
             out.append(cursor.fetchone())
             if not cursor.nextset():
                 return out
+
+    def _insert_unnest(self, cursor: Any, form: BulkInsert, rows: list) -> list:
+        """Every row in one INSERT … SELECT … FROM unnest(arrays) (see BulkInsert); the
+        generated keys in parameter order."""
+        arrays = []
+        for values in zip(*rows):
+            literal = array_literal(values)
+            arrays.append(literal if isinstance(literal, str) else list(literal))
+        cursor.execute(form.sql(form.key), arrays)
+        returned = cursor.fetchall()
+        keys = [row[0] for row in returned]
+        # keys ascend in parameter order; rows come back in insertion order in practice.
+        # Anything else (a sequence counting down, a trigger choosing keys) cannot be
+        # paired: fail this flush rather than guess, and insert row by row from now on
+        if len(keys) != len(rows) or keys != sorted(keys) or len(set(keys)) != len(keys):
+            form.usable = False
+            raise exc.InvalidRequestError(
+                f"{form.prefix}: the {len(keys)} keys generated for {len(rows)} new rows do "
+                "not ascend in the order the rows were sent, so they cannot be paired "
+                "with the objects; this table's new rows are now inserted one statement "
+                "per row"
+            )
+        return returned
+
+    def many_returning_sql(self, sql: str) -> str:
+        base, _, returning = sql.partition(" RETURNING ")
+        form = self._bulk_inserts.get(base)
+        if form is not None and form.usable and returning == form.key:
+            return form.sql(form.key)
+        return sql
 
     # -- transactions --------------------------------------------------------------------------
     def do_execute_begin(self, cursor: Any, begin_sql: str, sql: str, params: Any,
