@@ -211,6 +211,7 @@ class PGDialect_psycopg(PGDialect):
         pgconn = dbapi_conn.pgconn
         ok = True
         try:
+            pgconn.consume_input()  # what has arrived already: usually the whole answer
             while True:
                 if pgconn.is_busy():
                     select.select([pgconn.socket], [], [])
