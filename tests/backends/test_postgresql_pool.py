@@ -362,3 +362,24 @@ def test_threads_never_share_a_connection(pg_url):
     assert sorted(rows) == sorted(expected)
     assert len(backends) <= 5
     engine.dispose()
+
+
+def test_an_execution_options_copy_shares_the_pool_through_dispose(pg_compare):
+    def scenario(lib):
+        engine = lib.engine(pool_size=1, max_overflow=0)
+        copy = engine.execution_options(isolation_level="REPEATABLE READ")
+        lib.out(copy.pool is engine.pool)
+        with copy.connect() as conn:
+            first = _pid(lib, conn)
+        engine.dispose()
+        lib.out(copy.pool is engine.pool)
+        pids = []
+        for _ in range(2):
+            with copy.connect() as conn:
+                pids.append(_pid(lib, conn))
+        lib.out(first not in pids, pids[0] == pids[1], engine.pool.checkedin())
+        copy.dispose()
+        lib.out(copy.pool is engine.pool, engine.pool.checkedin())
+        engine.dispose()
+
+    pg_compare(scenario)

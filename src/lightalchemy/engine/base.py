@@ -37,7 +37,9 @@ class Engine:
 
     def __init__(self, pool: Any, dialect: Any, url: Any, echo: Any = False,
                  execution_options: dict | None = None, hide_parameters: bool = False) -> None:
-        self.pool = pool
+        self._pool = pool
+        #: the engine this one is an execution_options() copy of: the pool is its
+        self._parent: Engine | None = None
         self.dialect = dialect
         self.url = url
         self.echo = echo
@@ -52,6 +54,17 @@ class Engine:
     def echo(self, value: Any) -> None:
         self._echo = value
         self._logger = _echo_logger(value) if value else None
+
+    @property
+    def pool(self) -> Any:
+        return self._parent.pool if self._parent is not None else self._pool
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        if self._parent is not None:
+            self._parent.pool = value
+        else:
+            self._pool = value
 
     @property
     def name(self) -> str:
@@ -86,8 +99,9 @@ class Engine:
         self.pool = old.recreate()
 
     def execution_options(self, **opts: Any) -> Engine:
-        clone = Engine(self.pool, self.dialect, self.url, self.echo,
+        clone = Engine(None, self.dialect, self.url, self.echo,
                        {**self._execution_options, **opts}, self.hide_parameters)
+        clone._parent = self  # one pool: dispose() on either replaces it for both
         return clone
 
     def get_execution_options(self) -> dict:
