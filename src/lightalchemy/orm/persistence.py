@@ -234,11 +234,13 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
         # one executemany; the driver hands back each row's keys in parameter order
         batch = 1000
         pk_keys = mapper._pk_keys
+        converters = [mapper._props[k].column.type._processors(dialect)[1] for k in pk_keys]
         for start in range(0, len(rows), batch):
             returned = conn._run_many_returning(sql, rows[start:start + batch])
             for (_, d), got in zip(members[start:start + batch], returned):
-                for key, value in zip(pk_keys, got):
-                    d[key] = _result_value(mapper, key, value, dialect)
+                for key, value, convert in zip(pk_keys, got, converters):
+                    d[key] = convert(value) if convert is not None and value is not None \
+                        else value
         return
     for row, (_, d) in zip(rows, members):
         cursor = conn._run(sql, row, False)
