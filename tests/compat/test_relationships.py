@@ -1417,3 +1417,33 @@ def test_nested_joined_loads(compare):
             lib.out([(t.name, [(u.name, _emails(u)) for u in t.users]) for t in tags])
 
     compare(scenario)
+
+
+def test_relationship_misuse_raises_as_sqlalchemy(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        _seed(lib, m)
+        sa, orm = lib.sa, lib.orm
+        User, Address = m.User, m.Address
+        attempts = [
+            lambda s: setattr(User(name="x"), "addresses", Address(email="q")),
+            lambda s: setattr(Address(email="x"), "user", "bob"),
+            lambda s: s.scalars(sa.select(User).options(orm.joinedload(Address.user))).all(),
+            lambda s: s.scalars(sa.select(User).options(orm.selectinload(User.name))).all(),
+            lambda s: s.scalars(sa.select(User).where(User.addresses == Address())).all(),
+            lambda s: s.scalars(sa.select(Address).where(Address.user.any())).all(),
+            lambda s: s.scalars(sa.select(User).where(User.addresses.has())).all(),
+            lambda s: s.scalars(sa.select(Address).where(Address.user.contains(User()))).all(),
+            lambda s: s.scalars(sa.select(Address).where(Address.user.like("x"))).all(),
+            lambda s: len(s.scalars(sa.select(m.Tag).join(User.addresses)).all()),
+        ]
+        for attempt in attempts:
+            with orm.Session(m.engine) as s:
+                try:
+                    lib.out(("ok", attempt(s)))
+                except Exception as error:
+                    lib.out(type(error).__name__)
+                s.rollback()
+                lib.out(s.scalar(sa.select(sa.func.count()).select_from(Address)))
+
+    compare(scenario)

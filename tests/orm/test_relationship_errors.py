@@ -131,3 +131,14 @@ def test_mapped_class_inheritance_is_refused_by_name():
             id: Mapped[int] = mapped_column(primary_key=True)
             kind: Mapped[str]
             __mapper_args__ = {"polymorphic_on": "kind"}
+
+
+def test_wrong_class_in_a_relationship_fails_the_flush_by_name(engine):
+    with Session(engine) as s:
+        author = s.get(Author, 1)
+        author.books.append(Author(name="not a book"))
+        with pytest.raises(orm_exc_module.FlushError, match="Author.books.*Expected an object "
+                                                            "of type .*Book"):
+            s.flush()
+        s.rollback()
+        assert len(s.get(Author, 1).books) == 2

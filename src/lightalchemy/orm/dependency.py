@@ -171,6 +171,14 @@ def _histories(new: list, dirty: list) -> list:
             else:
                 old_items = [old] if old is not NO_VALUE and old is not None else []
                 new_items = [value] if value is not None else []
+            target = prop.mapper.class_
+            for item in new_items:
+                if not isinstance(item, target):
+                    raise orm_exc.FlushError(
+                        f"Attempting to flush an item of type {type(item)} as a member of "
+                        f"'{prop}'. Expected an object of type {target} or a subclass; put "
+                        f"{target.__name__} objects there."
+                    )
             old_ids = {id(x) for x in old_items}
             new_ids = {id(x) for x in new_items}
             added = [x for x in new_items if id(x) not in old_ids]

@@ -20,7 +20,7 @@ from .base import NO_VALUE
 from .collections import make_collection
 from .loading import loader_for
 from .relationships import MANYTOMANY, _adapt, loaded_value
-from .strategies import eager_steps, plan_for, run_post_load
+from .strategies import check_roots, eager_steps, plan_for, run_post_load
 
 _MISSING = object()
 
@@ -104,6 +104,9 @@ class EagerSetup:
         self._order_by: list = []
         plans = {}
         raw_columns = list(statement._raw_columns)
+        if with_options:
+            check_roots([r.mapper for r in raw_columns if getattr(r, "_is_entity", False)],
+                        with_options)
         first = True
         for index, raw in enumerate(raw_columns):
             if not getattr(raw, "_is_entity", False):

@@ -840,6 +840,11 @@ class RelationshipAttribute(QueryableAttribute):
         parent_sel = getattr(self, "_parent_selectable", None)
         return prop._join_hops(target_sel, parent_sel, getattr(self, "_and_criteria", None))
 
+    def _join_left(self) -> Any:
+        """Where ``join(A.bs)`` starts: A's table (or the alias it was taken from)."""
+        selectable = getattr(self, "_parent_selectable", None)
+        return selectable if selectable is not None else self.prop.parent.local_table
+
     def _join_key(self, binds: list) -> tuple:
         """Cache key of ``join(A.bs)``: the relationship, its of_type() and and_()."""
         of_type = self._of_type_selectable()
@@ -883,7 +888,7 @@ class RelationshipAttribute(QueryableAttribute):
         prop._ensure_configured()
         if op is ops.eq or op is ops.ne:
             return self._compare(other[0], negate=op is ops.ne)
-        raise sa_exc.InvalidRequestError(
+        raise NotImplementedError(
             f"Operator {op.name!r} is not supported on relationship {prop}; compare with == / "
             "!= an object or None, or use any(), has(), contains()"
         )

@@ -195,9 +195,9 @@ class Load:
                 entries.append((path, strategy, "*", kw))
                 continue
             if not isinstance(attr, RelationshipAttribute):
-                raise sa_exc.ArgumentError(
-                    f"{strategy}() expects a relationship attribute such as User.addresses, "
-                    f"got {attr!r}"
+                raise orm_exc.LoaderStrategyException(
+                    f"Can't apply the {strategy!r} loader strategy to {attr!r}, which is not a "
+                    "relationship; column attributes take defer(), undefer() or load_only()."
                 )
             new_path = path + (attr,)
             entries.append((new_path, strategy, attr, kw))
@@ -325,6 +325,22 @@ class LoadPlan:
         if entry[1] is None:
             entry[1] = LoadPlan(prop.mapper)
         return entry[1]
+
+
+def check_roots(entities: list, options: tuple) -> None:
+    """Every loader option must start at an entity the statement selects."""
+    classes = {m.class_ for m in entities}
+    for option in options:
+        for path, _strategy, attr, _kw in getattr(option, "_entries", ()):
+            root = _root_mapper(path, attr)
+            if root is None or root is _ANY or root.class_ in classes:
+                continue
+            raise sa_exc.ArgumentError(
+                f"Mapped class {root} does not apply to any of the root entities in this "
+                f"query ({', '.join(str(m) for m in entities)}); start the option at a "
+                "class the statement selects, e.g. selectinload(Parent.children)"
+                ".selectinload(Child.more)."
+            )
 
 
 def plan_for(mapper: Any, options: tuple) -> LoadPlan | None:

@@ -743,6 +743,8 @@ class SQLCompiler:
         more: list = []
         hook = getattr(target, "_join_target_and_onclause", None)
         if hook is not None and onclause is None:
+            if from_ is None:  # a relationship joins from its own class
+                from_ = target._join_left()
             (target, onclause), *more = hook()
         else:
             target = _coerce_from(target)
