@@ -206,3 +206,61 @@ def test_isolation_level_set_after_begin_is_owed_applies_to_the_transaction(pg_u
         assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == \
             "read committed"
     engine.dispose()
+
+
+# -- the ORM's key lookups before BEGIN (READ COMMITTED) --------------------------------
+
+
+@pytest.fixture
+def people(pg_url):
+    from lightalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Person(Base):
+        __tablename__ = "person_keyreads"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+
+    made = la.create_engine(pg_url, pool_size=1, max_overflow=0)
+    Base.metadata.create_all(made)
+    with Session(made) as s:
+        s.add_all([Person(name="ann"), Person(name="bob")])
+        s.commit()
+    yield made, Person
+    Base.metadata.drop_all(made)
+    made.dispose()
+
+
+def test_key_lookups_run_before_begin_under_read_committed(people, logged):
+    engine, Person = people
+    logged.clear()
+    with Session(engine) as s:
+        ann = s.get(Person, 1)
+        assert _status(s.connection()) == "IDLE"  # no transaction held for a read
+        ann.name = "anna"
+        s.commit()  # BEGIN goes with the UPDATE
+        assert ann.name == "anna"  # the reload after commit: again no BEGIN
+        assert _status(s.connection()) == "IDLE"
+    assert logged == ["SELECT", "BEGIN", "UPDATE", "COMMIT", "SELECT"]
+    with Session(engine) as s:
+        assert s.get(Person, 1).name == "anna"
+
+
+@pytest.mark.parametrize("level", ["REPEATABLE READ", "SERIALIZABLE"])
+def test_key_lookups_begin_first_under_stronger_isolation(pg_url, people, logged, level):
+    engine, Person = people
+    strict = engine.execution_options(isolation_level=level)
+    logged.clear()
+    with Session(strict) as s:
+        s.get(Person, 2)
+        assert _status(s.connection()) == "INTRANS"  # the snapshot starts at the read
+    assert logged[:2] == ["BEGIN", "SELECT"]
+    other = la.create_engine(pg_url, isolation_level=level, pool_size=1, max_overflow=0)
+    logged.clear()
+    with Session(other) as s:
+        s.get(Person, 2)
+        assert _status(s.connection()) == "INTRANS"
+    other.dispose()
+    assert logged[:2] == ["BEGIN", "SELECT"]

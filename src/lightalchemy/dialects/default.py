@@ -33,6 +33,9 @@ class DefaultDialect:
     #: ``finish_reset``)
     defers_reset = False
     isolation_levels: tuple[str, ...] = ()
+    #: whether a key lookup that opens a transaction may run before its BEGIN (see
+    #: ``reads_before_begin``); the default: no
+    key_reads_before_begin = False
     #: the level a connection has when nobody asked for one
     default_isolation_level: str | None = None
 
@@ -66,6 +69,13 @@ class DefaultDialect:
     def on_connect(self, conn: Any) -> None:
         if self.isolation_level is not None:
             self.set_isolation_level(conn, self.isolation_level)
+
+    def reads_before_begin(self, dbapi_conn: Any) -> bool:
+        """May the ORM's primary-key lookups run outside the transaction that is owed
+        (its BEGIN sent with the first other statement)?  Only where it cannot be told
+        apart: a read that takes no lock, under READ COMMITTED, where every statement
+        sees what was committed when it started anyway."""
+        return False
 
     def get_pool_class(self, url: Any) -> type:
         return QueuePool

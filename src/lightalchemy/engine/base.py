@@ -187,6 +187,10 @@ class Connection:
         self._begin_pending = False
         self._isolation_changed = False
         self._closing = False
+        level = self._execution_options.get("isolation_level")
+        if level is not None:  # engine.execution_options(isolation_level=...)
+            self.dialect.set_isolation_level(self._dbapi_connection, level)
+            self._isolation_changed = True
 
     # -- state ---------------------------------------------------------------
     @property
@@ -446,13 +450,17 @@ class Connection:
             return bool(stream) or bool(merged.get("yield_per"))
         return bool(merged.get("yield_per"))
 
-    def _run(self, sql: str, params: Any, multi: bool, stream: bool = False) -> Any:
+    def _run(self, sql: str, params: Any, multi: bool, stream: bool = False,
+             key_read: bool = False) -> Any:
         """The one place a statement reaches the driver; ``stream`` asks for a
-        server-side cursor (a query only; other statements run as usual)."""
+        server-side cursor (a query only; other statements run as usual).  ``key_read``
+        marks the ORM's lock-free primary-key lookups, which the dialect may let run
+        before the transaction's BEGIN (``reads_before_begin``)."""
         if stream and (multi or not sql.lstrip()[:6].upper().startswith(_STREAMABLE)):
             stream = False
         begin = None
-        if self._begin_pending:
+        if self._begin_pending and not (
+                key_read and self.dialect.reads_before_begin(self._dbapi_connection)):
             if self.dialect.begin_with_statement and not stream:
                 begin = self._begin_with_statement()
             elif stream or sql.lstrip()[:7].upper() not in _READS:

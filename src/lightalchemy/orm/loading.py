@@ -146,7 +146,7 @@ def get_by_identity(session: Any, mapper: Any, ident: tuple) -> Any:
     columns = tuple(mapper._columns) if keys is None else tuple(
         mapper._props[k].column for k in keys)
     sql, processors = _compiled_pk_select(mapper, dialect, columns)
-    cursor = conn._run(sql, _pk_params(processors, ident), False)
+    cursor = conn._run(sql, _pk_params(processors, ident), False, key_read=True)
     rows = cursor.fetchall()
     cursor.close()
     if not rows:
@@ -173,7 +173,8 @@ def load_unloaded(session: Any, state: InstanceState, obj: Any, key: str | None 
     dialect = conn.dialect
     columns = tuple(p.column for p in missing)
     sql, processors = _compiled_pk_select(mapper, dialect, columns)
-    cursor = conn._run(sql, _pk_params(processors, state.identity), False)
+    cursor = conn._run(sql, _pk_params(processors, state.identity), False,
+                       key_read=True)
     row = cursor.fetchone()
     cursor.close()
     if row is None:
@@ -204,7 +205,8 @@ def refresh_state(session: Any, state: InstanceState, obj: Any,
     conn = session._connection()
     dialect = conn.dialect
     sql, processors = _compiled_pk_select(mapper, dialect, tuple(p.column for p in props))
-    cursor = conn._run(sql, _pk_params(processors, state.identity), False)
+    cursor = conn._run(sql, _pk_params(processors, state.identity), False,
+                       key_read=True)
     row = cursor.fetchone()
     cursor.close()
     if row is None:

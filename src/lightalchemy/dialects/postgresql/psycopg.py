@@ -108,7 +108,16 @@ class PGDialect_psycopg(PGDialect):
             conn.autocommit = True
         if not hasattr(conn.cursor_factory, "lastrowid"):
             conn.cursor_factory = _cursor_class()
+        # the server's own default (postgresql.conf, ALTER ROLE/DATABASE ... SET) decides
+        # whether key lookups may run before BEGIN (reads_before_begin)
+        row = conn.execute("SHOW default_transaction_isolation", prepare=False).fetchone()
+        conn._lightalchemy_server_level = (row[0] if row else "").upper()
+        conn._lightalchemy_level = conn._lightalchemy_server_level
         super().on_connect(conn)
+
+    def reads_before_begin(self, dbapi_conn: Any) -> bool:
+        return getattr(dbapi_conn, "_lightalchemy_level", "") == "READ COMMITTED" and \
+            not getattr(dbapi_conn, "_lightalchemy_autocommit", False)
 
     def server_side_cursor(self, dbapi_conn: Any) -> Any:
         # a named cursor is DECLAREd on the server and read with FETCH FORWARD n.  Inside
@@ -233,6 +242,7 @@ class PGDialect_psycopg(PGDialect):
         normal = self._check_isolation_level(level)
         dbapi_conn._lightalchemy_autocommit = normal == "AUTOCOMMIT"
         if normal != "AUTOCOMMIT":
+            dbapi_conn._lightalchemy_level = normal
             # applies to each later BEGIN of this session
             dbapi_conn.execute(
                 f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {normal}",
@@ -244,6 +254,8 @@ class PGDialect_psycopg(PGDialect):
         else:
             dbapi_conn._lightalchemy_autocommit = False
             dbapi_conn.execute("RESET default_transaction_isolation", prepare=False)
+            dbapi_conn._lightalchemy_level = getattr(dbapi_conn, "_lightalchemy_server_level",
+                                                     "")
 
     def get_isolation_level(self, dbapi_conn: Any) -> str:
         if getattr(dbapi_conn, "_lightalchemy_autocommit", False):
