@@ -1447,3 +1447,22 @@ def test_relationship_misuse_raises_as_sqlalchemy(compare):
                 lib.out(s.scalar(sa.select(sa.func.count()).select_from(Address)))
 
     compare(scenario)
+
+
+def test_many_to_many_link_between_expired_objects(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        with lib.orm.Session(m.engine) as s:
+            tag, user = m.Tag(name="t"), m.User(name="u")
+            s.add(user)
+            s.flush()
+            user.tags.append(tag)
+            s.flush()
+            user.tags.remove(tag)
+            s.flush()
+            s.commit()  # both expire: the new link must load their keys
+            user.tags.append(tag)
+            s.commit()
+            lib.out(_rows(lib, s, m.user_tags), [u.name for u in tag.users])
+
+    compare(scenario)

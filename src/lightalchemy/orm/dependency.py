@@ -349,11 +349,23 @@ def _write_associations(conn: Any, plan: _Plan) -> None:
     for rows, make in ((plan.assoc_del, _delete_rows), (plan.assoc_add, _insert_rows)):
         by_table: dict = {}
         for secondary, row in rows.values():
-            values = {col: state().__dict__.get(key) if state() is not None else None
-                      for col, (state, key) in row.items()}
+            values = {col: _value(state, key) for col, (state, key) in row.items()}
             by_table.setdefault(secondary, []).append(values)
         for secondary, values in by_table.items():
             make(conn, secondary, values)
+
+
+def _value(state: Any, key: str) -> Any:
+    """An attribute's value for an association row; loaded if a commit expired it."""
+    obj = state()
+    if obj is None:
+        return None
+    value = obj.__dict__.get(key, NO_VALUE)
+    if value is NO_VALUE:
+        if key in state.mapper._pk_key_set and state.identity is not None:
+            return state.identity[state.mapper._pk_keys.index(key)]
+        value = getattr(obj, key)
+    return value
 
 
 def _insert_rows(conn: Any, table: Any, rows: list) -> None:
