@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import exc as sa_exc
 from .base import NO_VALUE, STATE_KEY
-from .relationships import loaded_value
+from .relationships import loaded_value, target_in_identity_map
 
 
 def _record(prop: Any, obj: Any, old: Any) -> None:
@@ -435,19 +435,9 @@ def current_value(prop: Any, obj: Any) -> Any:
     key) found in the Session's identity map; NO_VALUE when unknown."""
     d = obj.__dict__
     value = loaded_value(d, prop.key)
-    if value is not NO_VALUE or prop.uselist or prop.direction.name != "MANYTOONE":
+    if value is not NO_VALUE or prop.uselist:
         return value
     state = d.get(STATE_KEY)
-    if state is None or state.ident is None or state.session is None or not prop._use_get:
+    if state is None or state.ident is None or state.session is None:
         return NO_VALUE
-    values = [d.get(dest, NO_VALUE) for _, dest in prop.sync_pairs]
-    if any(v is NO_VALUE for v in values):
-        return NO_VALUE
-    if any(v is None for v in values):
-        return None
-    by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
-    ident = tuple(by_col[c] for c in prop._get_order)
-    found = state.session._identity_map._state_for(prop.mapper,
-                                                   ident[0] if len(ident) == 1 else ident)
-    target = found() if found is not None else None
-    return target if target is not None else NO_VALUE
+    return target_in_identity_map(state.session, prop, d)

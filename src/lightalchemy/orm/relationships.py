@@ -1041,6 +1041,23 @@ def loaded_value(d: dict, key: str) -> Any:
     return NO_VALUE if value.__class__ is _Marker else value
 
 
+def target_in_identity_map(session: Any, prop: Any, d: dict) -> Any:
+    """A many-to-one's target found without SQL, from the foreign key in ``d``: the
+    object, None for a NULL key, NO_VALUE when it cannot be told."""
+    if prop.direction is not MANYTOONE or not prop._use_get:
+        return NO_VALUE
+    values = [d.get(dest, NO_VALUE) for _, dest in prop.sync_pairs]
+    if any(v is NO_VALUE for v in values):
+        return NO_VALUE
+    if any(v is None for v in values):
+        return None
+    by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
+    ident = tuple(by_col[c] for c in prop._get_order)
+    found = session._identity_map._state_for(prop.mapper, ident[0] if len(ident) == 1 else ident)
+    target = found() if found is not None else None
+    return target if target is not None else NO_VALUE
+
+
 def relationship(argument: Any = None, secondary: Any = None, **kw: Any) -> RelationshipProperty:
     """Link two mapped classes; see the README for what lightalchemy supports."""
     return RelationshipProperty(argument, secondary, **kw)

@@ -24,6 +24,7 @@ from .relationships import (
     RAISE_ON_SQL,
     RelationshipAttribute,
     loaded_value,
+    target_in_identity_map,
 )
 
 SELECTIN_BATCH = 500
@@ -59,7 +60,7 @@ def load_on_access(prop: Any, obj: Any, current: Any) -> Any:
         )
     strategy = prop.lazy
     if strategy == "raise_on_sql" or current is RAISE_ON_SQL:
-        found = _from_identity_map(session, prop, obj)
+        found = target_in_identity_map(session, prop, d)
         if found is not NO_VALUE:
             d[key] = found
             return found
@@ -86,23 +87,6 @@ def load_on_access(prop: Any, obj: Any, current: Any) -> Any:
         value = make_collection(prop, obj, value)
     d[key] = value
     return value
-
-
-def _from_identity_map(session: Any, prop: Any, obj: Any) -> Any:
-    """A many-to-one's target found without SQL (raise_on_sql); NO_VALUE if not."""
-    if prop.direction is not MANYTOONE or not prop._use_get:
-        return NO_VALUE
-    d = obj.__dict__
-    values = [d.get(dest, NO_VALUE) for _, dest in prop.sync_pairs]
-    if any(v is NO_VALUE for v in values):
-        return NO_VALUE
-    if any(v is None for v in values):
-        return None
-    by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
-    ident = tuple(by_col[c] for c in prop._get_order)
-    found = session._identity_map._state_for(prop.mapper, ident[0] if len(ident) == 1 else ident)
-    target = found() if found is not None else None
-    return target if target is not None else NO_VALUE
 
 
 def _parent_values(obj: Any, keys: list) -> list:
