@@ -1466,3 +1466,20 @@ def test_many_to_many_link_between_expired_objects(compare):
             lib.out(_rows(lib, s, m.user_tags), [u.name for u in tag.users])
 
     compare(scenario)
+
+
+def test_deleting_both_sides_of_a_link_one_flush_apart(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        with lib.orm.Session(m.engine) as s:
+            tag, user = m.Tag(name="t"), m.User(name="u", addresses=[m.Address(email="a")])
+            user.tags.append(tag)
+            s.add(user)
+            s.flush()
+            s.delete(user)
+            s.flush()  # the link goes with the user
+            s.delete(tag)  # tag.users still shows the deleted user
+            s.commit()
+            lib.out(_rows(lib, s, m.user_tags, m.Tag.__table__, m.Address.__table__))
+
+    compare(scenario)

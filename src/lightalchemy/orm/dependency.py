@@ -288,7 +288,8 @@ def _collect_deleted(session: Any, deleted: list, deleted_set: set, plan: _Plan)
                 plan.keep.append(members)
                 for child in members:
                     child_state = instance_state(child)
-                    if child_state not in deleted_set and child_state.ident is not None:
+                    if child_state not in deleted_set and child_state.ident is not None \
+                            and not child_state._deleted:
                         plan.clears.append((child_state, prop))
             elif prop.direction is MANYTOMANY:
                 if prop.passive_deletes:
@@ -297,7 +298,7 @@ def _collect_deleted(session: Any, deleted: list, deleted_set: set, plan: _Plan)
                 plan.keep.append(members)
                 for child in members:
                     child_state = instance_state(child)
-                    if child_state.ident is not None:
+                    if child_state.ident is not None and not child_state._deleted:
                         _association(plan.assoc_del, prop, state, child_state)
 
 
