@@ -1483,3 +1483,21 @@ def test_deleting_both_sides_of_a_link_one_flush_apart(compare):
             lib.out(_rows(lib, s, m.user_tags, m.Tag.__table__, m.Address.__table__))
 
     compare(scenario)
+
+
+def test_linking_to_an_object_marked_for_deletion(compare):
+    def scenario(lib):
+        m = _blog(lib)
+        with lib.orm.Session(m.engine, autoflush=False) as s:
+            a1 = m.Address(email="a1")
+            u = m.User(name="u")
+            s.add_all([a1, u])
+            s.flush()
+            a3 = m.Address(email="a3", user=u)  # not in the Session: no backref cascade
+            s.delete(u)
+            a1.user = u  # u stays marked for deletion; a3 stays out
+            lib.out(lib.inspect(a3).transient, u in s.deleted, sorted(x.email for x in u.addresses))
+            s.commit()
+            lib.out(_rows(lib, s, m.User.__table__, m.Address.__table__))
+
+    compare(scenario)

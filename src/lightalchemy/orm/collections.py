@@ -41,9 +41,10 @@ def _cascade(prop: Any, obj: Any, item: Any) -> None:
     if session is None:
         return
     item_state = item.__dict__.get(STATE_KEY)
-    if item_state is None or item_state.session is not session or item_state._deleted or \
-            item_state in session._deleted:
-        session._save_or_update(item)  # (refuses a deleted object, as SQLAlchemy does)
+    # as SQLAlchemy: only an object the Session does not hold (a flushed-deleted one is
+    # no longer held, and add() refuses it); one marked for deletion stays so
+    if item_state is None or item_state.session is not session or item_state._deleted:
+        session._save_or_update(item)
 
 
 def _check_type(prop: Any, item: Any) -> None:

@@ -239,8 +239,8 @@ def _collect(session: Any, histories: list, deleted: set, plan: _Plan) -> None:
                     sets.append((None, state, prop))
             else:
                 target = instance_state(value)
-                if target.session is session and target not in deleted and \
-                        not target._deleted:
+                # (a target deleted in this flush still gives its key, as in SQLAlchemy)
+                if target.session is session and not target._deleted:
                     sets.append((target, state, prop))
                 elif target.session is not session:
                     _not_in_session(prop, value)
