@@ -570,6 +570,10 @@ class Session:
         # autoflush writes everything else, then the row is read
         self.expire(instance, attribute_names)
         self._autoflush()
+        if with_for_update is not None and with_for_update is not False:  # lock, then read
+            mapper = state.mapper
+            self._connection().execute(_for_update(mapper, mapper.primary_key, state.identity,
+                                                   with_for_update)).all()
         loading.refresh_state(self, state, instance, attribute_names)
 
     # -- flush --------------------------------------------------------------------------
@@ -664,6 +668,10 @@ class Session:
             bind_arguments: Any = None) -> Any:
         mapper = _mapper_for(entity)
         pk = _normalize_ident(mapper, ident)
+        if with_for_update is not None and with_for_update is not False:
+            # as SQLAlchemy: no identity-map shortcut, the row is locked (and read)
+            self._autoflush()
+            return self.scalars(_for_update(mapper, (mapper.class_,), pk, with_for_update)).first()
         state = self._identity_map._state_for(mapper, pk[0] if len(pk) == 1 else pk)
         if state is not None:
             obj = state.obj()
@@ -803,6 +811,15 @@ def _mapper_for(entity: Any) -> Any:
         if mapper is None:
             raise orm_exc.UnmappedClassError(entity)
     return mapper
+
+
+def _for_update(mapper: Any, what: tuple, pk: tuple, how: Any) -> Any:
+    """SELECT ``what`` of the row whose primary key is ``pk`` FOR UPDATE (``how``: True or
+    with_for_update()'s keywords, as Session.get and refresh take them)."""
+    from ..sql.selectable import select
+
+    where = [column == value for column, value in zip(mapper.primary_key, pk)]
+    return select(*what).where(*where).with_for_update(**(how if isinstance(how, dict) else {}))
 
 
 def _normalize_ident(mapper: Any, ident: Any) -> tuple:
