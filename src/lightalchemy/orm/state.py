@@ -182,7 +182,8 @@ class InstanceState(weakref.ref):
         self._strong = obj
         session = self.session
         if session is not None:
-            session._modified.add(self)
+            if not self._deleted:  # as SQLAlchemy: once its DELETE is flushed, not tracked
+                session._modified.add(self)
             if session._transaction is None:  # a change begins the Session's transaction
                 session._autobegin()
         return committed
