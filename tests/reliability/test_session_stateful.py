@@ -4,26 +4,38 @@ SQLAlchemy's behaviour is the specification: after every step the two sessions m
 agree on what the database holds (read through the raw driver), on each object's
 state (``inspect()``: transient / pending / persistent / deleted / detached), on every
 attribute value, on ``in_transaction()``, and on which exception a step raised.
-``LIGHTALCHEMY_STATEFUL_EXAMPLES`` raises the number of sequences for a long run.
+It runs on SQLite (a new file per sequence) and on PostgreSQL (a schema per side,
+its table created anew for each sequence).  ``LIGHTALCHEMY_STATEFUL_EXAMPLES`` sets
+the number of sequences on each backend (default: 25 on SQLite, 10 on PostgreSQL)
+and ``LIGHTALCHEMY_STATEFUL_STEPS`` their length (25) for a long run.
 """
 
 import os
-import sqlite3
 import tempfile
 
 import sqlalchemy
 import sqlalchemy.orm
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from reliability_support import env_int, raw_connect, rows
 
 import lightalchemy
 import lightalchemy.orm
 
-EXAMPLES = int(os.environ.get("LIGHTALCHEMY_STATEFUL_EXAMPLES", "25"))
+EXAMPLES = {"sqlite": env_int("LIGHTALCHEMY_STATEFUL_EXAMPLES", 25),
+            "postgresql": env_int("LIGHTALCHEMY_STATEFUL_EXAMPLES", 10)}
+STEPS = env_int("LIGHTALCHEMY_STATEFUL_STEPS", 25)
+CHECKED = {"sequences": 0, "steps": 0}  # what the last run did, for its summary
 
 
-def _side(sa, orm, path, autoflush, expire_on_commit):
+def _side(sa, orm, url, autoflush, expire_on_commit):
     class Base(orm.DeclarativeBase):
         pass
 
@@ -33,7 +45,8 @@ def _side(sa, orm, path, autoflush, expire_on_commit):
         name = sa.Column(sa.String(20), unique=True, nullable=False)
         n = sa.Column(sa.Integer)
 
-    engine = sa.create_engine(f"sqlite:///{path}")
+    engine = sa.create_engine(url)
+    Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     session = orm.Session(engine, autoflush=autoflush, expire_on_commit=expire_on_commit)
     return sa, Item, engine, session
@@ -52,9 +65,16 @@ def _outcome(fn):
 
 
 class SessionMachine(RuleBasedStateMachine):
+    #: the database URLs of the SQLAlchemy and the lightalchemy side; None: new SQLite files
+    urls: tuple[str, str] | None = None
+
     def __init__(self):
         super().__init__()
-        self.dir = tempfile.mkdtemp()
+        if self.urls is None:
+            folder = tempfile.mkdtemp()
+            self.urls = tuple(f"sqlite:///{os.path.join(folder, name)}"
+                              for name in ("sa.db", "la.db"))
+        self.raw = None  # a raw-driver connection (autocommit) per side
         self.sides = None
         self.objects: list = []  # (sqlalchemy object, lightalchemy object)
         self.steps: list = []  # what was done, for the failure message
@@ -62,16 +82,17 @@ class SessionMachine(RuleBasedStateMachine):
     @rule(autoflush=st.booleans(), expire_on_commit=st.booleans())
     @precondition(lambda self: self.sides is None)
     def start(self, autoflush, expire_on_commit):
+        CHECKED["sequences"] += 1
         self.sides = [
-            _side(sqlalchemy, sqlalchemy.orm, os.path.join(self.dir, "sa.db"), autoflush,
-                  expire_on_commit),
-            _side(lightalchemy, lightalchemy.orm, os.path.join(self.dir, "la.db"), autoflush,
-                  expire_on_commit),
+            _side(sqlalchemy, sqlalchemy.orm, self.urls[0], autoflush, expire_on_commit),
+            _side(lightalchemy, lightalchemy.orm, self.urls[1], autoflush, expire_on_commit),
         ]
+        self.raw = [raw_connect(url) for url in self.urls]
 
     def _both(self, action, step=None):
         if step is not None:
             self.steps.append(step)
+            CHECKED["steps"] += 1
         results = [_outcome(lambda side=side, i=i: action(side, i))
                    for i, side in enumerate(self.sides)]
         if results[0] != results[1] and os.environ.get("LIGHTALCHEMY_STATEFUL_TRACE"):
@@ -165,25 +186,35 @@ class SessionMachine(RuleBasedStateMachine):
         for pair in self.objects:
             self._both(lambda side, i, pair=pair: _state(side[0].inspect, pair[i]))
             self._both(lambda side, i, pair=pair: (pair[i].name, pair[i].n))
-        tables = []
-        for name in ("sa.db", "la.db"):
-            raw = sqlite3.connect(os.path.join(self.dir, name))
-            tables.append(raw.execute("SELECT id, name, n FROM item ORDER BY id").fetchall())
-            raw.close()
+        tables = [rows(raw, "SELECT id, name, n FROM item ORDER BY id") for raw in self.raw]
         if tables[0] != tables[1] and os.environ.get("LIGHTALCHEMY_STATEFUL_TRACE"):
             with open(os.environ["LIGHTALCHEMY_STATEFUL_TRACE"], "a") as trace:
                 trace.write(f"{tables} {self.steps}\n")
         assert tables[0] == tables[1], (tables, self.steps)
 
     def teardown(self):
+        for raw in self.raw or ():
+            raw.close()
         if self.sides is not None:
             for side in self.sides:
                 side[3].close()
                 side[2].dispose()
 
 
-SessionMachine.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=25, deadline=None, derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-TestSessionAgainstSQLAlchemy = SessionMachine.TestCase
+def test_session_against_sqlalchemy(backend, request):
+    CHECKED.update(sequences=0, steps=0)
+    if backend == "sqlite":
+        machine = SessionMachine
+    else:
+        new_schema = request.getfixturevalue("pg_new_schema")
+        contexts = [new_schema(), new_schema()]
+        urls = tuple(c.__enter__() for c in contexts)
+        for context in contexts:
+            request.addfinalizer(lambda context=context: context.__exit__(None, None, None))
+        machine = type("SessionMachineOnPostgreSQL", (SessionMachine,), {"urls": urls})
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=EXAMPLES[backend], stateful_step_count=STEPS, deadline=None,
+        derandomize=True, suppress_health_check=[HealthCheck.too_slow,
+                                                 HealthCheck.filter_too_much]))
+    print(f"\n{backend}: {CHECKED['sequences']} random sequences, {CHECKED['steps']} steps "
+          "compared with SQLAlchemy")
