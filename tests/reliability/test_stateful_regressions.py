@@ -68,6 +68,15 @@ SEQUENCES = {
         "setattr(objects[0], 'n', 0)", "s.commit()", "s.flush()", "s.in_transaction()",
         "setattr(objects[0], 'n', 2)", "s.rollback()", "s.flush()", "s.commit()",
     ]),
+    # SQLAlchemy keeps an object changed before its DELETE marked as changed: changing it
+    # again after the commit begins no transaction; one unchanged before does begin one
+    "change-after-committed-delete": (False, False, [
+        _add("b", None), "s.flush()", _add("a", 0), "s.delete(objects[0])", "s.flush()",
+        "setattr(objects[1], 'n', 0)", "s.delete(objects[1])", "s.commit()",
+        "setattr(objects[1], 'n', 0)", "s.in_transaction()", "s.commit()",
+        "setattr(objects[1], 'n', 3)", "s.rollback()", _add("c", 1), "s.flush()",
+        "s.delete(objects[2])", "s.commit()", "setattr(objects[2], 'n', 4)",
+    ]),
 }
 
 

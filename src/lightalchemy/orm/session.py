@@ -657,7 +657,11 @@ class Session:
             obj = self._deleted.pop(state)
             self._identity_map._remove(state)
             state._deleted = True
+            # as SQLAlchemy: an object changed before its DELETE stays marked changed, so
+            # changing it again begins no transaction (it is no longer tracked, see state)
+            changed = {} if state.committed_state is not None else None
             state._commit_all()
+            state.committed_state = changed
             self._modified.discard(state)
             self._flushed_deleted.append((state, obj))
 
