@@ -77,6 +77,13 @@ SEQUENCES = {
         "setattr(objects[1], 'n', 3)", "s.rollback()", _add("c", 1), "s.flush()",
         "s.delete(objects[2])", "s.commit()", "setattr(objects[2], 'n', 4)",
     ]),
+    # rollback() with no transaction does nothing in SQLAlchemy; lightalchemy expired
+    # every object, so reading one began a transaction (expire_on_commit=False)
+    "rollback-without-transaction": (False, False, [
+        _add("c", None), "s.commit()", "s.expunge(objects[0])", "s.close()", _add("a", None),
+        "s.delete(objects[0])", "s.flush()", "objects[1].n", "s.commit()", "s.rollback()",
+        "objects[1].n", "s.in_transaction()", "s.rollback()", "s.in_transaction()",
+    ]),
 }
 
 

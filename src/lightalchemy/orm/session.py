@@ -259,6 +259,8 @@ class Session:
 
     def rollback(self) -> None:
         conn = self._conn
+        if conn is None and self._transaction is None and self._failed is None:
+            return  # as SQLAlchemy: no transaction, nothing to roll back or expire
         if conn is not None:
             try:
                 conn.rollback()
