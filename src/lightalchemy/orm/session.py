@@ -288,10 +288,12 @@ class Session:
 
         Deletions are undone first: an object both inserted and deleted in the rolled
         back part never existed, so it ends transient like every other new one."""
+        inserted = set(self._flushed_new[mark_new:])
         for state, obj in self._flushed_deleted[mark_deleted:]:
             state._deleted = False
             state.session = self
-            self._identity_map._add(state)
+            if state not in inserted:  # it ends transient; its key may be another's now
+                self._identity_map._add(state)
             state._strong = obj
         del self._flushed_deleted[mark_deleted:]
         for state in self._flushed_new[mark_new:]:
