@@ -95,6 +95,14 @@ SEQUENCES = {
         "s.delete(objects[0])", _add("a", 2), "s.get(Item, 5)", "s.delete(objects[1])",
         "s.flush()", "s.rollback()", "objects[0].n", "objects[1].n", "s.in_transaction()",
     ]),
+    # the same, but the second new object is flushed before the first is deleted: its
+    # INSERT reuses the key again, so SQLAlchemy refuses to delete the first (another
+    # object holds its key in the identity map); lightalchemy deleted the newer row
+    "delete-of-an-object-whose-key-was-reused": (True, False, [
+        _add("a", -3), "s.get(Item, 2)", "s.close()", "s.delete(objects[0])", _add("a", 2),
+        "s.get(Item, 5)", _add("b", None), "s.flush()", "s.delete(objects[1])",
+        "s.flush()", "s.commit()",
+    ]),
 }
 
 

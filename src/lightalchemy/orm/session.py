@@ -419,8 +419,15 @@ class Session:
         if state.session is not self:
             self.add(instance)
         self._autobegin()
-        if state._deleted:
+        if state._deleted or state in self._deleted:
             return
+        existing = self._identity_map._state_for(state.mapper, state.ident)
+        if existing is not None and existing is not state and existing.obj() is not None:
+            # as SQLAlchemy: another object holds its key (a new row reused it), and a
+            # DELETE by that key would remove the other object's row
+            raise sa_exc.InvalidRequestError(
+                f"Can't attach instance {state._describe()}; another instance with key "
+                f"{state.key!r} is already present in this session.")
         self._deleted[state] = instance
 
     def expunge(self, instance: Any) -> None:
