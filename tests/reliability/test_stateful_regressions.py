@@ -31,7 +31,8 @@ def replay(library, steps, autoflush, expire_on_commit, folder):
     Base.metadata.create_all(engine)
     session = orm.Session(engine, autoflush=autoflush, expire_on_commit=expire_on_commit)
     objects, trace = [], []
-    names = {"s": session, "objects": objects, "Item": Item}
+    names = {"s": session, "objects": objects, "Item": Item,
+             "external": lambda sql: _external(path, sql)}
     for step in steps:
         try:
             with warnings.catch_warnings():
@@ -52,6 +53,13 @@ def replay(library, steps, autoflush, expire_on_commit, folder):
     trace.append(raw.execute("SELECT id, name, n FROM item ORDER BY id").fetchall())
     raw.close()
     return trace
+
+
+def _external(path, sql):
+    """Another connection changes the database (and commits)."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute(sql)
+    raw.close()
 
 
 def _add(name, n):
@@ -104,6 +112,16 @@ SEQUENCES = {
         "s.flush()", "s.commit()",
     ]),
 }
+# get() of an expired object whose row another transaction deleted: SQLAlchemy returns
+# None and marks the object "deleted" (rollback() restores it, reading it then raises
+# ObjectDeletedError); lightalchemy detached it
+for _end in ("s.rollback()", "s.commit()"):
+    for _expire in (True, False):
+        SEQUENCES[f"get-of-a-vanished-row-then-{_end[2:-2]}-{_expire}"] = (True, _expire, [
+            _add("a", 1), "s.commit()", "s.expire(objects[0])",
+            "external('DELETE FROM item')", "s.get(Item, 1)", "s.in_transaction()", _end,
+            "objects[0].n", "s.get(Item, 1)", "s.commit()",
+        ])
 
 
 @pytest.mark.parametrize("name", sorted(SEQUENCES))

@@ -701,7 +701,12 @@ class Session:
                     try:
                         loading.load_unloaded(self, state, obj)
                     except orm_exc.ObjectDeletedError:
-                        self._detach(state)
+                        # as SQLAlchemy: its row is gone, so it is "deleted" (as if its
+                        # DELETE had been flushed; rollback() restores it)
+                        self._identity_map._remove(state)
+                        self._modified.discard(state)
+                        state._deleted = True
+                        self._flushed_deleted.append((state, obj))
                         return None
                 return obj
         self._autoflush()
