@@ -122,6 +122,15 @@ for _end in ("s.rollback()", "s.commit()"):
             "external('DELETE FROM item')", "s.get(Item, 1)", "s.in_transaction()", _end,
             "objects[0].n", "s.get(Item, 1)", "s.commit()",
         ])
+# a change to an object whose row another transaction deleted: with its primary key
+# expired, SQLAlchemy loads it for the UPDATE and raises ObjectDeletedError; with the key
+# loaded, the UPDATE matches no row: StaleDataError (lightalchemy raised that for both)
+for _load in ("", "objects[0].id"):
+    SEQUENCES[f"change-to-a-vanished-row-{'key-loaded' if _load else 'expired'}"] = (
+        True, True, [_add("a", 1), _add("b", 2), "s.commit()", _load or "None",
+                     "external('DELETE FROM item WHERE id = 1')", "setattr(objects[0], 'n', 5)",
+                     "setattr(objects[1], 'n', 6)", "s.commit()", "s.get(Item, 2)",
+                     "s.rollback()", "objects[1].n", "s.get(Item, 1)"])
 
 
 @pytest.mark.parametrize("name", sorted(SEQUENCES))

@@ -355,6 +355,10 @@ def _update(step: UpdateRows, session: Any, conn: Any) -> None:
     matched = cursor.rowcount
     cursor.close()
     if matched != -1 and matched != len(rows):
+        for state in step.states:  # as SQLAlchemy, which loads an expired primary key
+            obj = state()          # before the UPDATE: ObjectDeletedError when its row is gone
+            if obj is not None and not mapper._pk_key_set.issubset(obj.__dict__):
+                load_unloaded(session, state, obj)
         raise orm_exc.StaleDataError(
             f"UPDATE statement on table '{mapper.local_table.name}' expected to update "
             f"{len(rows)} row(s); {matched} were matched. The rows may have been deleted "
