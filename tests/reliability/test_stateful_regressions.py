@@ -103,13 +103,12 @@ SEQUENCES = {
         "s.delete(objects[0])", _add("a", 2), "s.get(Item, 5)", "s.delete(objects[1])",
         "s.flush()", "s.rollback()", "objects[0].n", "objects[1].n", "s.in_transaction()",
     ]),
-    # the same, but the second new object is flushed before the first is deleted: its
-    # INSERT reuses the key again, so SQLAlchemy refuses to delete the first (another
-    # object holds its key in the identity map); lightalchemy deleted the newer row
+    # an object restored by rollback() with a key whose row is gone, then a new object
+    # whose INSERT reuses the key: SQLAlchemy refuses to delete the first (another object
+    # holds its key in the identity map); lightalchemy deleted the new object's row
     "delete-of-an-object-whose-key-was-reused": (True, False, [
-        _add("a", -3), "s.get(Item, 2)", "s.close()", "s.delete(objects[0])", _add("a", 2),
-        "s.get(Item, 5)", _add("b", None), "s.flush()", "s.delete(objects[1])",
-        "s.flush()", "s.commit()",
+        _add("a", -3), "s.get(Item, 2)", "s.close()", "s.delete(objects[0])", "s.rollback()",
+        _add("a", 2), "s.flush()", "s.delete(objects[0])", "s.commit()", "objects[1].n",
     ]),
 }
 # get() of an expired object whose row another transaction deleted: SQLAlchemy returns
@@ -141,3 +140,18 @@ def test_sequence_agrees_with_sqlalchemy(name, tmp_path):
     for step, (mine, reference) in enumerate(zip(ours, theirs)):
         assert mine == reference, f"step {step}"
     assert len(ours) == len(theirs)
+
+
+def test_a_stale_delete_does_not_remove_a_new_row_that_reused_its_key(tmp_path):
+    """A documented difference.  close() leaves an object flushed in the rolled-back
+    transaction detached with its key, though its row never existed; delete() it, and add
+    a new object whose INSERT (in the same flush) reuses that key, as SQLite does: the
+    DELETE by the stale key finds the new row.  SQLAlchemy deletes it, and the committed
+    new object is lost; lightalchemy skips a DELETE whose key another object holds."""
+    steps = [_add("a", 1), "s.flush()", "s.close()", "s.delete(objects[0])", _add("b", 2),
+             "s.commit()"]
+    theirs = replay("sqlalchemy", steps, True, True, tmp_path)
+    ours = replay("lightalchemy", steps, True, True, tmp_path)
+    assert theirs[-1] == []  # SQLAlchemy: the committed object "b" has no row
+    assert ours[-1] == [(1, "b", 2)]
+    assert ours[:-1] == theirs[:-1]  # the same steps, results and object states otherwise

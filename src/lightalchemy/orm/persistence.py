@@ -396,8 +396,13 @@ def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
         found = mapper._caches[cache_key] = (compiled.sql, pk_processors)
     sql, pk_processors = found
     complete = mapper._attr_key_set.issubset
+    held = session._identity_map._map_for(mapper)
     rows = []
     for state in step.states:
+        if held.get(state.ident, state) is not state:
+            # another object in this Session holds the key: a row inserted in this
+            # transaction reused it (SQLite), so it is not this object's row to delete
+            continue
         obj = state()
         if obj is not None and not complete(obj.__dict__):
             # as SQLAlchemy: an expired object is loaded before its DELETE, so its
@@ -405,6 +410,7 @@ def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
             load_unloaded(session, state, obj)
         rows.append([p(v) if p is not None and v is not None else v
                      for p, v in zip(pk_processors, state.identity)])
-    conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
+    if rows:
+        conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
 
 
