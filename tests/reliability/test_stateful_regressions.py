@@ -110,6 +110,13 @@ SEQUENCES = {
         _add("a", -3), "s.get(Item, 2)", "s.close()", "s.delete(objects[0])", "s.rollback()",
         _add("a", 2), "s.flush()", "s.delete(objects[0])", "s.commit()", "objects[1].n",
     ]),
+    # expunge() of an object whose DELETE was flushed, then rollback(): SQLAlchemy leaves
+    # it detached (it is out of the transaction's bookkeeping); lightalchemy restored it
+    "expunge-of-a-deleted-object-then-rollback": (True, False, [
+        _add("e", 0), "s.commit()", "s.close()", "s.delete(objects[0])", "s.flush()",
+        "s.expunge(objects[0])", "s.rollback()", "objects[0].n", "s.in_transaction()",
+        "s.get(Item, 1) is objects[0]", "s.get(Item, 1).n",
+    ]),
 }
 # get() of an expired object whose row another transaction deleted: SQLAlchemy returns
 # None and marks the object "deleted" (rollback() restores it, reading it then raises

@@ -290,6 +290,8 @@ class Session:
         back part never existed, so it ends transient like every other new one."""
         inserted = set(self._flushed_new[mark_new:])
         for state, obj in self._flushed_deleted[mark_deleted:]:
+            if state.session is not self:  # as SQLAlchemy: expunged, it stays detached
+                continue
             state._deleted = False
             state.session = self
             if state not in inserted:  # it ends transient; its key may be another's now
