@@ -19,6 +19,15 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, "") or default)
 
 
+def unavailable(reason: str) -> None:
+    """Skip a PostgreSQL test for ``reason``; under CI (``CI=true``) fail it instead."""
+    import pytest
+
+    if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+        pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
