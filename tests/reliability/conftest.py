@@ -32,8 +32,6 @@ pg_server_url = _pg.pg_server_url
 pg_admin = _pg.pg_admin
 pg_url = _pg.pg_url
 pg_new_schema = _pg.pg_new_schema
-fresh_schema = _pg.fresh_schema
-in_ci = _pg.in_ci
 
 BACKENDS = ("sqlite", "postgresql")
 
