@@ -124,6 +124,21 @@ class PGDialect_psycopg(PGDialect):
                 return out
 
     # -- transactions --------------------------------------------------------------------------
+    def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
+        if sql == "ROLLBACK" and dbapi_conn.info.transaction_status == self._in_error:
+            # psycopg's rollback() also forgets the statements it prepared: a pipelined
+            # executemany cut short by an error can leave one it counts as prepared that
+            # the server never saw, and every later use of it would fail with
+            # "prepared statement _pg3_N does not exist" (a plain ROLLBACK clears that
+            # only the first time psycopg meets it on a connection)
+            dbapi_conn.rollback()
+            return
+        super().do_execute_control(dbapi_conn, sql)
+
+    @property
+    def _in_error(self) -> Any:
+        return self.dbapi.pq.TransactionStatus.INERROR
+
     def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
         # isolation_level="AUTOCOMMIT": every statement commits by itself
         return not getattr(dbapi_conn, "_lightalchemy_autocommit", False)
