@@ -83,6 +83,7 @@ class SessionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.sides is None)
     def start(self, autoflush, expire_on_commit):
         CHECKED["sequences"] += 1
+        self.steps.append(f"Session(autoflush={autoflush}, expire_on_commit={expire_on_commit})")
         self.sides = [
             _side(sqlalchemy, sqlalchemy.orm, self.urls[0], autoflush, expire_on_commit),
             _side(lightalchemy, lightalchemy.orm, self.urls[1], autoflush, expire_on_commit),
