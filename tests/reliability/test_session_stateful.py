@@ -75,6 +75,10 @@ class SessionMachine(RuleBasedStateMachine):
             self.urls = tuple(f"sqlite:///{os.path.join(folder, name)}"
                               for name in ("sa.db", "la.db"))
         self.raw = None  # a raw-driver connection (autocommit) per side
+        # every object get() and queries return, kept alive for the sequence: the
+        # identity map holds objects weakly, so which of them are still there would
+        # otherwise depend on when the garbage collector runs, in either library
+        self.loaded: tuple[list, list] = ([], [])
         self.sides = None
         self.objects: list = []  # (sqlalchemy object, lightalchemy object)
         self.steps: list = []  # what was done, for the failure message
@@ -154,6 +158,9 @@ class SessionMachine(RuleBasedStateMachine):
             # attached to the closed Session in the "deleted" state; lightalchemy
             # detaches it, as close() does with every other object.
             return
+        if method == "close" and self._holds_uncommitted_key(
+                [p[0] for p in self.objects] + self.loaded[0]):
+            return  # see _holds_uncommitted_key
         self._both(lambda side, i: getattr(side[3], method)(), f"{method}()")
 
     @rule(data=st.data(), method=st.sampled_from(["expire", "refresh", "expunge"]))
@@ -165,15 +172,35 @@ class SessionMachine(RuleBasedStateMachine):
             # after expunging a pending object two later ones can tie and come out in
             # an arbitrary order; lightalchemy inserts in add() order.
             return
+        if method == "expunge" and self._holds_uncommitted_key([pair[0]]):
+            return
 
         self._both(lambda side, i: getattr(side[3], method)(pair[i]),
                    f"{method}(objects[{self.objects.index(pair)}])")
+
+    def _holds_uncommitted_key(self, objects):
+        """Whether one of these (SQLAlchemy) objects is persistent by a row that its
+        transaction inserted and has not committed.  close() and expunge() of such an
+        object are left out: both libraries leave it detached with the key of a row
+        that the rollback removes, and SQLite gives the next new row that id again
+        (even with AUTOINCREMENT: the rollback undoes the counter too).  Two objects
+        then claim one key, and which one the Session resolves it to depends on
+        garbage collection; the deterministic cases are in test_stateful_regressions.py
+        and the data loss in docs/reliability.md."""
+        committed = {i for (i,) in rows(self.raw[0], "SELECT id FROM item")}
+        for obj in objects:
+            state = sqlalchemy.inspect(obj)
+            if state.persistent and state.key[1][0] not in committed:
+                return True
+        return False
 
     @rule(key=st.integers(1, 6))
     @precondition(lambda self: self.sides is not None)
     def get(self, key):
         def action(side, i):
             obj = side[3].get(side[1], key)
+            if obj is not None:
+                self.loaded[i].append(obj)
             return None if obj is None else (obj.id, obj.name, obj.n)
 
         self._both(action, f"get({key})")
@@ -183,8 +210,9 @@ class SessionMachine(RuleBasedStateMachine):
     def query_all(self):
         def action(side, i):
             sa, Item, _, session = side
-            rows = session.scalars(sa.select(Item).order_by(Item.name)).all()
-            return [(o.name, o.n) for o in rows]
+            found = session.scalars(sa.select(Item).order_by(Item.name)).all()
+            self.loaded[i].extend(found)
+            return [(o.name, o.n) for o in found]
 
         self._both(action, "query_all()")
 
