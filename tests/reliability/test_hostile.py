@@ -47,7 +47,7 @@ HOSTILE = [
 ]
 HOSTILE_BYTES = [b"\x00", b"a\x00b", bytes(range(256)), b"", b"'", b"\\", b"\xff\xfe\x00\x00",
                  b"%s?:x$1", os.urandom(1 << 20)]
-EXAMPLES = env_int("LIGHTALCHEMY_HOSTILE_EXAMPLES", 40)
+EXAMPLES = env_int("LIGHTALCHEMY_HOSTILE_EXAMPLES", 100)
 SQLITE_LIKE_LIMIT = 50_000  # SQLite refuses longer LIKE patterns (a limit of its own)
 
 

@@ -6,7 +6,7 @@ state (``inspect()``: transient / pending / persistent / deleted / detached), on
 attribute value, on ``in_transaction()``, and on which exception a step raised.
 It runs on SQLite (a new file per sequence) and on PostgreSQL (a schema per side,
 its table created anew for each sequence).  ``LIGHTALCHEMY_STATEFUL_EXAMPLES`` sets
-the number of sequences on each backend (default: 25 on SQLite, 10 on PostgreSQL)
+the number of sequences on each backend (default: 100 on SQLite, 30 on PostgreSQL)
 and ``LIGHTALCHEMY_STATEFUL_STEPS`` their length (25) for a long run.
 """
 
@@ -29,8 +29,8 @@ from reliability_support import env_int, raw_connect, rows
 import lightalchemy
 import lightalchemy.orm
 
-EXAMPLES = {"sqlite": env_int("LIGHTALCHEMY_STATEFUL_EXAMPLES", 25),
-            "postgresql": env_int("LIGHTALCHEMY_STATEFUL_EXAMPLES", 10)}
+EXAMPLES = {"sqlite": env_int("LIGHTALCHEMY_STATEFUL_EXAMPLES", 100),
+            "postgresql": env_int("LIGHTALCHEMY_STATEFUL_EXAMPLES", 30)}
 STEPS = env_int("LIGHTALCHEMY_STATEFUL_STEPS", 25)
 CHECKED = {"sequences": 0, "steps": 0}  # what the last run did, for its summary
 
