@@ -129,3 +129,12 @@ __all__ = [
     "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table", "text", "true",
     "tuple_", "type_coerce", "union", "union_all", "update",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``lightalchemy.event`` (as ``sqlalchemy.event``), imported on first use."""
+    if name == "event":
+        import importlib
+
+        return importlib.import_module(".event", __name__)
+    raise AttributeError(f"module 'lightalchemy' has no attribute {name!r}")

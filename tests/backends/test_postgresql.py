@@ -729,6 +729,15 @@ def test_inspector(pg_compare):
     pg_compare(scenario)
 
 
+def _wait_idle(conn, sa, pid):
+    for _ in range(500):
+        if conn.execute(sa.text("SELECT state FROM pg_stat_activity WHERE pid = :p"),
+                        {"p": pid}).scalar() == "idle":
+            return
+        conn.rollback()
+        time.sleep(0.01)
+
+
 def _wait_gone(conn, sa, pid):
     for _ in range(200):
         if not conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"),
@@ -746,6 +755,10 @@ def test_pool_pre_ping_replaces_a_killed_connection(pg_compare):
 
         def kill(backend):
             with admin.connect() as conn:
+                # once the connection's last ROLLBACK has run (lightalchemy reads its
+                # answer only at the next checkout): a backend killed before that would
+                # be replaced at checkout, where SQLAlchemy's user sees the error
+                _wait_idle(conn, sa, backend)
                 conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": backend})
                 _wait_gone(conn, sa, backend)
 

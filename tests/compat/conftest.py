@@ -62,6 +62,10 @@ def run_scenario(scenario: Callable[[Any], Any], library: str, url: str) -> list
     try:
         scenario(lib)
     except Exception as error:  # the escaping exception is part of the behaviour
+        if os.environ.get("LIGHTALCHEMY_COMPAT_TRACE"):  # debugging aid: show where
+            import traceback
+
+            traceback.print_exc()
         lib.records.append(("raised", type(error).__name__))
     return lib.records
 

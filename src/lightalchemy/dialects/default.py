@@ -24,7 +24,18 @@ class DefaultDialect:
     #: send BEGIN only before the first statement that writes, as sqlite3 users expect:
     #: a session that only reads holds no lock on the database file
     lazy_begin = False
+    #: send BEGIN to the server together with the transaction's first statement, in
+    #: one round trip (``do_execute_begin``); a transaction that ran no statement sends
+    #: neither BEGIN nor its end
+    begin_with_statement = False
+    #: a Connection being closed may send its ROLLBACK without waiting for the answer,
+    #: which the pool reads at the next checkout (``do_rollback_deferred``,
+    #: ``finish_reset``)
+    defers_reset = False
     isolation_levels: tuple[str, ...] = ()
+    #: whether a key lookup that opens a transaction may run before its BEGIN (see
+    #: ``reads_before_begin``); the default: no
+    key_reads_before_begin = False
     #: the level a connection has when nobody asked for one
     default_isolation_level: str | None = None
 
@@ -59,6 +70,13 @@ class DefaultDialect:
         if self.isolation_level is not None:
             self.set_isolation_level(conn, self.isolation_level)
 
+    def reads_before_begin(self, dbapi_conn: Any) -> bool:
+        """May the ORM's primary-key lookups run outside the transaction that is owed
+        (its BEGIN sent with the first other statement)?  Only where it cannot be told
+        apart: a read that takes no lock, under READ COMMITTED, where every statement
+        sees what was committed when it started anyway."""
+        return False
+
     def get_pool_class(self, url: Any) -> type:
         return QueuePool
 
@@ -77,9 +95,38 @@ class DefaultDialect:
         only called when ``features.server_side_cursors``."""
         return dbapi_conn.cursor()
 
-    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+    def do_execute_begin(self, cursor: Any, begin_sql: str, sql: str, params: Any,
+                         multi: bool) -> None:
+        """BEGIN, then the statement (``executemany`` where ``multi``); only called when
+        ``begin_with_statement``.  Here: one after the other."""
+        cursor.execute(begin_sql)
+        if multi:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+
+    def in_transaction(self, dbapi_conn: Any) -> bool:
+        """Whether the server has a transaction open on this connection (asked after a
+        BEGIN sent with a statement failed)."""
+        return True
+
+    def do_rollback_deferred(self, dbapi_conn: Any) -> bool:
+        """Send ROLLBACK without reading the answer; True when ``finish_reset`` must
+        read it before the connection is used again.  Only called when
+        ``defers_reset``."""
+        self.do_execute_control(dbapi_conn, "ROLLBACK")
+        return False
+
+    def many_returning_sql(self, sql: str) -> str:
+        """What ``do_executemany_returning`` sends for ``sql`` (for the engine's log)."""
+        return sql
+
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list,
+                                 begin_sql: str | None = None) -> list:
         """The RETURNING row of each parameter set, in order; only called when
-        ``features.executemany_returning``."""
+        ``features.executemany_returning``.  ``begin_sql``: send it first."""
+        if begin_sql is not None:
+            cursor.execute(begin_sql)
         out = []
         for row in rows:
             cursor.execute(sql, row)
@@ -99,6 +146,11 @@ class DefaultDialect:
 
     def is_disconnect(self, error: Exception, dbapi_conn: Any) -> bool:
         return False
+
+    def finish_reset(self, dbapi_conn: Any) -> bool:
+        """At checkout: read what a deferred reset (``do_rollback_deferred``) left to
+        read; False when the connection cannot be used."""
+        return True
 
     def do_ping(self, dbapi_conn: Any) -> bool:
         try:

@@ -37,7 +37,9 @@ class Engine:
 
     def __init__(self, pool: Any, dialect: Any, url: Any, echo: Any = False,
                  execution_options: dict | None = None, hide_parameters: bool = False) -> None:
-        self.pool = pool
+        self._pool = pool
+        #: the engine this one is an execution_options() copy of: the pool is its
+        self._parent: Engine | None = None
         self.dialect = dialect
         self.url = url
         self.echo = echo
@@ -52,6 +54,17 @@ class Engine:
     def echo(self, value: Any) -> None:
         self._echo = value
         self._logger = _echo_logger(value) if value else None
+
+    @property
+    def pool(self) -> Any:
+        return self._parent.pool if self._parent is not None else self._pool
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        if self._parent is not None:
+            self._parent.pool = value
+        else:
+            self._pool = value
 
     @property
     def name(self) -> str:
@@ -76,13 +89,19 @@ class Engine:
         return Inspector(self)
 
     def dispose(self, close: bool = True) -> None:
+        """A new pool; with ``close`` the old one's idle connections are closed now and
+        those still checked out when they come back.  ``close=False`` leaves them
+        alone (a child process after fork must not touch its parent's connections)."""
+        old = self.pool
         if close:
-            self.pool.dispose()
-        self.pool = self.pool.recreate()
+            old.dispose()
+            old._retire()
+        self.pool = old.recreate()
 
     def execution_options(self, **opts: Any) -> Engine:
-        clone = Engine(self.pool, self.dialect, self.url, self.echo,
+        clone = Engine(None, self.dialect, self.url, self.echo,
                        {**self._execution_options, **opts}, self.hide_parameters)
+        clone._parent = self  # one pool: dispose() on either replaces it for both
         return clone
 
     def get_execution_options(self) -> dict:
@@ -164,8 +183,14 @@ class Connection:
         self._log = self._logger is not None
         self._execution_options = engine._execution_options
         self._savepoint_counter = 0
+        #: BEGIN is owed: sent before (or with) the next statement that needs it
         self._begin_pending = False
         self._isolation_changed = False
+        self._closing = False
+        level = self._execution_options.get("isolation_level")
+        if level is not None:  # engine.execution_options(isolation_level=...)
+            self.dialect.set_isolation_level(self._dbapi_connection, level)
+            self._isolation_changed = True
 
     # -- state ---------------------------------------------------------------
     @property
@@ -247,12 +272,16 @@ class Connection:
             self._check_open()
             self._transaction = RootTransaction(self)
 
-    def _emit(self, sql: str) -> None:
+    def _emit(self, sql: str, begin: str | None = None) -> None:
+        """Send a transaction-control statement; ``begin``: a BEGIN to send with it, in
+        one round trip (the dialect's ``begin_with_statement``)."""
         if self._log:
             self._logger.info(sql)
         try:
-            self.dialect.do_execute_control(self._dbapi_connection, sql)
+            self.dialect.do_execute_control(self._dbapi_connection,
+                                            sql if begin is None else f"{begin}; {sql}")
         except self.dialect.dbapi.Error as error:
+            self._begin_failed(begin)
             self._handle_error(error, sql, None, False)
 
     def _control(self, kind: str) -> None:
@@ -260,13 +289,28 @@ class Connection:
 
         Two Connections may share one DB-API connection (a memory database); the
         second joins the transaction the first began instead of beginning again.
+        Where the dialect sends BEGIN with the first statement (``begin_with_statement``)
+        a transaction that ran none has nothing to end.  The ROLLBACK of a Connection
+        being closed may be left for the pool to finish (``do_rollback_deferred``).
         """
-        if kind == "BEGIN" and self.dialect.lazy_begin:
-            self._begin_pending = True
+        dialect = self.dialect
+        if kind == "BEGIN":
+            if dialect.lazy_begin or dialect.begin_with_statement:
+                self._begin_pending = True
+                return
+        elif self._begin_pending and dialect.begin_with_statement:
+            self._begin_pending = False
             return
         self._begin_pending = False
-        if self.dialect.control_needed(self._dbapi_connection, kind):
-            self._emit(self.dialect.begin_sql if kind == "BEGIN" else kind)
+        if dialect.control_needed(self._dbapi_connection, kind):
+            if kind == "ROLLBACK" and self._closing and dialect.defers_reset and \
+                    self._record.pool.exclusive and not self._isolation_changed:
+                if self._log:
+                    self._logger.info("ROLLBACK")
+                self._record.reset_pending = dialect.do_rollback_deferred(
+                    self._dbapi_connection)
+                return
+            self._emit(dialect.begin_sql if kind == "BEGIN" else kind)
 
     def _begin_now(self) -> None:
         self._begin_pending = False
@@ -278,6 +322,7 @@ class Connection:
             return
         try:
             if self._transaction is not None and self._transaction.is_active:
+                self._closing = True
                 self._transaction.rollback()
             if self._isolation_changed and not self._invalid:
                 self.dialect.reset_isolation_level(self._dbapi_connection)
@@ -286,10 +331,11 @@ class Connection:
         finally:
             self._closed = True
             self._transaction = None
+            pool = self._record.pool  # not engine.pool: dispose() may have replaced it
             if self._invalid:
-                self.engine.pool._invalidate(self._record)
+                pool._invalidate(self._record)
             else:
-                self.engine.pool._return(self._record)
+                pool._return(self._record)
 
     def invalidate(self, exception: Any = None) -> None:
         self._invalid = True
@@ -404,13 +450,21 @@ class Connection:
             return bool(stream) or bool(merged.get("yield_per"))
         return bool(merged.get("yield_per"))
 
-    def _run(self, sql: str, params: Any, multi: bool, stream: bool = False) -> Any:
+    def _run(self, sql: str, params: Any, multi: bool, stream: bool = False,
+             key_read: bool = False) -> Any:
         """The one place a statement reaches the driver; ``stream`` asks for a
-        server-side cursor (a query only; other statements run as usual)."""
+        server-side cursor (a query only; other statements run as usual).  ``key_read``
+        marks the ORM's lock-free primary-key lookups, which the dialect may let run
+        before the transaction's BEGIN (``reads_before_begin``)."""
         if stream and (multi or not sql.lstrip()[:6].upper().startswith(_STREAMABLE)):
             stream = False
-        if self._begin_pending and (stream or sql.lstrip()[:7].upper() not in _READS):
-            self._begin_now()
+        begin = None
+        if self._begin_pending and not (
+                key_read and self.dialect.reads_before_begin(self._dbapi_connection)):
+            if self.dialect.begin_with_statement and not stream:
+                begin = self._begin_with_statement()
+            elif stream or sql.lstrip()[:7].upper() not in _READS:
+                self._begin_now()
         if self._log:
             self._logger.info(sql)
             self._logger.info("[parameters] %r", params if not multi else params[:10])
@@ -419,27 +473,52 @@ class Connection:
         else:
             cursor = self._dbapi_connection.cursor()
         try:
-            if multi:
+            if begin is not None:
+                self.dialect.do_execute_begin(cursor, begin, sql, params, multi)
+            elif multi:
                 cursor.executemany(sql, params)
             else:
                 cursor.execute(sql, params)
         except self.dialect.dbapi.Error as error:
             cursor.close()
+            self._begin_failed(begin)
             self._handle_error(error, sql, params, multi)
         return cursor
 
-    def _run_many_returning(self, sql: str, rows: list) -> list:
-        """INSERT … RETURNING once per parameter set, as one executemany where the
-        dialect can (``features.executemany_returning``); the returned rows in order."""
-        if self._begin_pending:
-            self._begin_now()
+    def _begin_with_statement(self) -> str | None:
+        """The BEGIN to send with the statement about to run (one round trip), if any."""
+        self._begin_pending = False
+        if not self.dialect.control_needed(self._dbapi_connection, "BEGIN"):
+            return None
         if self._log:
-            self._logger.info(sql)
+            self._logger.info(self.dialect.begin_sql)
+        return self.dialect.begin_sql
+
+    def _begin_failed(self, begin: str | None) -> None:
+        """After an error: if the BEGIN sent with the statement did not take, it is
+        still owed, so later statements do not run outside a transaction."""
+        if begin is not None and not self.dialect.in_transaction(self._dbapi_connection):
+            self._begin_pending = True
+
+    def _run_many_returning(self, sql: str, rows: list) -> list:
+        """INSERT … RETURNING for many parameter sets (``features.executemany_returning``):
+        the returned rows in parameter order.  The dialect chooses how: PostgreSQL sends
+        one statement with an array per column where it can pair generated keys with
+        rows, else one pipelined executemany."""
+        begin = None
+        if self._begin_pending:
+            if self.dialect.begin_with_statement:
+                begin = self._begin_with_statement()
+            else:
+                self._begin_now()
+        if self._log:
+            self._logger.info(self.dialect.many_returning_sql(sql))
             self._logger.info("[parameters] %r", rows[:10])
         cursor = self._dbapi_connection.cursor()
         try:
-            return self.dialect.do_executemany_returning(cursor, sql, rows)
+            return self.dialect.do_executemany_returning(cursor, sql, rows, begin)
         except self.dialect.dbapi.Error as error:
+            self._begin_failed(begin)
             self._handle_error(error, sql, rows, True)
             raise  # not reached: _handle_error raises
         finally:
@@ -450,6 +529,7 @@ class Connection:
         if self.dialect.is_disconnect(error, self._dbapi_connection):
             self.invalidate(error)
             wrapped.connection_invalidated = True
+            self._record.pool._note_disconnect()  # the pool's other connections too
         raise wrapped from error
 
     def _result_from_cursor(self, cursor: Any, compiled: Any, params: Any) -> Result:
@@ -599,11 +679,15 @@ class NestedTransaction(Transaction):
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
+        begin = None
         if connection._begin_pending:
-            connection._begin_now()
+            if connection.dialect.begin_with_statement:
+                begin = connection._begin_with_statement()
+            else:
+                connection._begin_now()
         connection._savepoint_counter += 1
         self.name = f"sa_savepoint_{connection._savepoint_counter}"
-        connection._emit(f"SAVEPOINT {self.name}")
+        connection._emit(f"SAVEPOINT {self.name}", begin)
 
     def _pop(self) -> None:
         nested = self.connection._nested

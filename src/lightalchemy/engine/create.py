@@ -90,12 +90,14 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
             args["pre_ping"] = pool_args["pool_pre_ping"]
         if poolclass.__name__ == "QueuePool":
             for ours, theirs in (("pool_size", "pool_size"), ("max_overflow", "max_overflow"),
-                                 ("pool_timeout", "timeout")):
+                                 ("pool_timeout", "timeout"), ("pool_use_lifo", "use_lifo")):
                 if ours in pool_args:
                     args[theirs] = pool_args[ours]
         elif "pool_size" in pool_args and poolclass.__name__ == "SingletonThreadPool":
             args["pool_size"] = pool_args["pool_size"]
         pool = poolclass(creator, **args)
+    elif getattr(pool, "_dialect", None) is None:
+        pool._dialect = dialect  # pre-ping and resets need it
     return Engine(pool, dialect, u, echo=echo, execution_options=execution_options,
                   hide_parameters=hide_parameters)
 

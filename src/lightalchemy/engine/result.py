@@ -154,6 +154,17 @@ class _Source:
                 self.on_close()
 
 
+class _WholeSource(_Source):
+    """Gives every remaining row at the first fetch: for ORM results whose objects
+    span rows (joined eager loads of collections), so that ``first()`` still sees
+    a parent's whole collection."""
+
+    __slots__ = ()
+
+    def fetchmany(self, size: int) -> list:
+        return self.fetchall()
+
+
 class _ListSource:
     __slots__ = ("rows", "closed")
 
@@ -187,8 +198,20 @@ class _Fetching:
     _seen: set | None = None
     _unique_key: Callable | None = None
     _pending: list | None = None  # rows an abandoned iteration had fetched but not given
+    # ORM results with joined eager loads of collections repeat their parents
+    _require_unique = False
+    _unique_ok = False
+
+    def _check_unique(self) -> None:
+        if self._require_unique and self._seen is None and not self._unique_ok:
+            raise exc.InvalidRequestError(
+                "The unique() method must be invoked on this Result, as it contains results "
+                "that include joined eager loads against collections"
+            )
 
     def _all(self) -> list:
+        if self._require_unique:
+            self._check_unique()
         rows = self._fetch_all()
         if self._pending:
             rows[:0] = self._pending
@@ -196,9 +219,14 @@ class _Fetching:
         return rows
 
     def _many(self, size: int) -> list:
+        if self._require_unique:
+            self._check_unique()
         pending = self._pending
         if not pending:
-            return self._fetch_many(size)
+            rows = self._fetch_many(size)
+            if len(rows) > size:  # a source that gives everything at once
+                rows, self._pending = rows[:size], rows[size:]
+            return rows
         rows, self._pending = pending[:size], pending[size:]
         if len(rows) < size:
             rows += self._fetch_many(size - len(rows))
@@ -232,6 +260,9 @@ class _Fetching:
     def unique(self, strategy: Callable | None = None) -> Any:
         self._seen = set()
         self._unique_key = strategy
+        parent = getattr(self, "_parent", None)
+        if parent is not None:
+            parent._unique_ok = True
         return self
 
     def __iter__(self) -> Iterator:
@@ -525,12 +556,14 @@ class ScalarResult(_FilteredResult):
     def _fetch_all(self) -> list:
         if self._direct():
             parent = self._parent
+            parent._check_unique()
             return self._filter_unique(parent._make_scalars(parent._raw_all(), self._index))
         return super()._fetch_all()
 
     def _fetch_many(self, size: int) -> list:
         if self._direct() and self._seen is None:
             parent = self._parent
+            parent._check_unique()
             return parent._make_scalars(parent._raw_many(size), self._index)
         return super()._fetch_many(size)
 

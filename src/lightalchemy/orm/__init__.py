@@ -16,15 +16,25 @@ from .properties import (
     ColumnProperty,
     Mapped,
     MappedColumn,
-    backref,
     column_property,
     composite,
     deferred,
     mapped_column,
-    relationship,
     synonym,
 )
 from .query import Query
+from .relationships import (
+    MANYTOMANY,
+    MANYTOONE,
+    ONETOMANY,
+    RelationshipDirection,
+    RelationshipProperty,
+    backref,
+    foreign,
+    relationship,
+    remote,
+    with_parent,
+)
 from .session import (
     Session,
     SessionTransaction,
@@ -35,6 +45,21 @@ from .session import (
     sessionmaker,
 )
 from .state import InstanceState
+from .strategies import (
+    Load,
+    contains_eager,
+    defaultload,
+    defer,
+    immediateload,
+    joinedload,
+    lazyload,
+    load_only,
+    noload,
+    raiseload,
+    selectinload,
+    subqueryload,
+    undefer,
+)
 from .util import AliasedClass, aliased
 
 __all__ = [
@@ -46,4 +71,8 @@ __all__ = [
     "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",
     "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
     "registry", "relationship", "sessionmaker", "synonym",
+    "MANYTOMANY", "MANYTOONE", "ONETOMANY", "RelationshipDirection", "RelationshipProperty",
+    "foreign", "remote", "with_parent", "Load", "contains_eager", "defaultload", "defer",
+    "immediateload", "joinedload", "lazyload", "load_only", "noload", "raiseload",
+    "selectinload", "subqueryload", "undefer",
 ]

@@ -153,6 +153,9 @@ class History(NamedTuple):
 def attribute_history(state: Any, key: str) -> History:
     d = state.dict
     committed = state.committed_state or {}
+    prop = state.mapper._relationships.get(key)
+    if prop is not None:
+        return _relationship_history(state, prop, d, committed)
     if key in committed:
         old = committed[key]
         new = d.get(key, NO_VALUE)
@@ -169,6 +172,28 @@ def attribute_history(state: Any, key: str) -> History:
     if state.ident is None:
         return History([value], (), ())
     return History((), [value], ())
+
+
+def _relationship_history(state: Any, prop: Any, d: dict, committed: dict) -> History:
+    from .relationships import loaded_value
+
+    value = loaded_value(d, prop.key)
+    if value is NO_VALUE:
+        return History((), (), ())
+    current = list(value) if prop.uselist else ([value] if value is not None else [])
+    if prop.key in committed or state.ident is None:
+        old = committed.get(prop.key, NO_VALUE)
+        before = [] if old is NO_VALUE or old is None else (list(old) if prop.uselist
+                                                             else [old])
+        before_ids = {id(x) for x in before}
+        now_ids = {id(x) for x in current}
+        added = [x for x in current if id(x) not in before_ids]
+        unchanged = [x for x in current if id(x) in before_ids]
+        deleted = [x for x in before if id(x) not in now_ids]
+        if not prop.uselist and value is None and old is not NO_VALUE and old is not None:
+            added = [None]
+        return History(added or (), unchanged or (), deleted or ())
+    return History((), current, ())
 
 
 def _values_equal(a: Any, b: Any) -> bool:
@@ -215,30 +240,33 @@ class AttributeStateCollection:
     def __init__(self, state: Any) -> None:
         self._state = state
 
+    def _keys(self) -> tuple:
+        return self._state.mapper._expire_keys  # columns, then relationships
+
     def __getattr__(self, key: str) -> AttributeState:
-        if key.startswith("_") or key not in self._state.mapper._attr_key_set:
+        if key.startswith("_") or key not in self._keys():
             raise AttributeError(key)
         return AttributeState(self._state, key)
 
     def __getitem__(self, key: str) -> AttributeState:
-        if key not in self._state.mapper._attr_key_set:
+        if key not in self._keys():
             raise KeyError(key)
         return AttributeState(self._state, key)
 
     def __iter__(self):
-        return iter(AttributeState(self._state, k) for k in self._state.mapper._attr_keys)
+        return iter(AttributeState(self._state, k) for k in self._keys())
 
     def __len__(self) -> int:
-        return len(self._state.mapper._attr_keys)
+        return len(self._keys())
 
     def keys(self) -> list[str]:
-        return list(self._state.mapper._attr_keys)
+        return list(self._keys())
 
     def items(self) -> list:
-        return [(k, AttributeState(self._state, k)) for k in self._state.mapper._attr_keys]
+        return [(k, AttributeState(self._state, k)) for k in self._keys()]
 
     def values(self) -> list:
-        return [AttributeState(self._state, k) for k in self._state.mapper._attr_keys]
+        return [AttributeState(self._state, k) for k in self._keys()]
 
     def __contains__(self, key: str) -> bool:
-        return key in self._state.mapper._attr_key_set
+        return key in self._keys()

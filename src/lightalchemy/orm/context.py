@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.result import Result, _Source, row_class
+from ..engine.result import Result, _Source, _WholeSource, row_class
 from ..sql.compiler import result_key
 from ..sql.elements import ClauseElement
 from .loading import loader_for
@@ -16,17 +16,26 @@ class EntityElement(ClauseElement):
     __visit_name__ = "entity"
     _is_entity = True
 
-    def __init__(self, mapper: Any, selectable: Any = None) -> None:
+    def __init__(self, mapper: Any, selectable: Any = None, keys: Any = None) -> None:
         self.mapper = mapper
         # the table, or an alias of it (aliased()): same columns, another name in SQL
         self.selectable = selectable if selectable is not None else mapper.local_table
+        # the attribute keys loaded (load_only/defer, deferred columns); None: all
+        self._keys = tuple(keys) if keys is not None else None
+        props = mapper._props
+        loaded = [props[k].column for k in keys] if keys is not None else mapper._columns
         if selectable is None:
-            self._columns = list(mapper._columns)
-            self._by_key = {key: prop.column for key, prop in mapper._props.items()}
+            self._columns = list(loaded)
+            self._by_key = {key: prop.column for key, prop in props.items()}
         else:
-            self._columns = [selectable.c[c.key] for c in mapper._columns]
+            self._columns = [selectable.c[c.key] for c in loaded]
             self._by_key = {key: selectable.c[prop.column.key]
-                            for key, prop in mapper._props.items()}
+                            for key, prop in props.items()}
+
+    def _with_keys(self, keys: Any) -> EntityElement:
+        """The same entity loading only ``keys`` (in mapper order)."""
+        selectable = None if self.selectable is self.mapper.local_table else self.selectable
+        return EntityElement(self.mapper, selectable, keys)
 
     @property
     def key(self) -> str:
@@ -38,8 +47,8 @@ class EntityElement(ClauseElement):
 
     def _gen_key(self, binds: list) -> Any:
         if self.selectable is self.mapper.local_table:
-            return ("entity", self.mapper)
-        return ("entity", self.mapper, self.selectable._gen_key(binds))
+            return ("entity", self.mapper, self._keys)
+        return ("entity", self.mapper, self.selectable._gen_key(binds), self._keys)
 
     def _select_columns(self) -> list:
         return list(self._columns)
@@ -65,22 +74,33 @@ def is_orm_select(statement: Any) -> bool:
 
 
 def execute_select(session: Any, statement: Any, params: Any, options: dict) -> Result:
-    """Run a select() whose columns include mapped classes; rows hold objects."""
+    """Run a select() whose columns include mapped classes; rows hold objects.
+
+    Relationships that load eagerly (options, or ``lazy=`` on the relationship)
+    are planned per entity: joined ones add a LEFT OUTER JOIN and columns to the
+    statement, selectin ones run after each batch of rows (``strategies``)."""
     conn = session._connection()
     dialect = conn.dialect
+    refresh = bool(options.get("populate_existing"))
+    eager = _eager_setup(statement, options)
+    if eager is not None and eager.changed:
+        statement = eager.statement
     compiled, binds = statement._compile_for(dialect)
     values = compiled.construct_params(binds, params if isinstance(params, dict) else None)
     cursor = conn._run(compiled.sql, values, False, conn._streams(options))
-    refresh = bool(options.get("populate_existing"))
     # one entry per raw column: ("entity", loader, start) or ("column", index, processor)
     plan = []
     keys = []
     offset = 0
-    for raw in statement._raw_columns:
+    raw_columns = eager.raw_columns if eager is not None else statement._raw_columns
+    for index, raw in enumerate(raw_columns):
         if getattr(raw, "_is_entity", False):
-            plan.append(("entity", loader_for(raw.mapper, dialect, offset)))
+            load = loader_for(raw.mapper, dialect, offset, raw._keys)
+            if eager is not None and eager.per_entity.get(index):
+                load = eager.wrap(index, load, session, dialect, refresh)
+            plan.append(("entity", load))
             keys.append(raw.key)
-            offset += len(raw.mapper._columns)
+            offset += len(raw._columns)
         else:
             expand = getattr(raw, "_select_columns", None)
             cols = expand() if expand is not None else [raw]
@@ -114,8 +134,31 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
             return [cls(values) for values in zip(*columns)]
 
         make_scalars = None
-    result = Result(_Source(cursor), keys, make_rows, make_scalars, compiled=compiled)
+    whole = eager is not None and eager.joined_collections
+    source = _WholeSource(cursor) if whole else _Source(cursor)
+    result = Result(source, keys, make_rows, make_scalars, compiled=compiled)
+    if whole:
+        result._require_unique = True
     yield_per = options.get("yield_per") or conn._execution_options.get("yield_per")
     if yield_per:
         result._yield_per = yield_per
     return result
+
+
+def _eager_setup(statement: Any, options: dict) -> Any:
+    """The eager-loading plan of a statement, or None when nothing loads eagerly."""
+    with_options = statement._with_options
+    nested = options.get("_la_plan")
+    if not with_options and nested is None and not _any_relationships(statement):
+        return None  # (deferred columns count as "relationships" here: mapper._eager_hint)
+    from .eager import EagerSetup
+
+    setup = EagerSetup(statement, with_options, nested, options.get("_la_path", ()))
+    return setup if setup.per_entity or setup.changed else None
+
+
+def _any_relationships(statement: Any) -> bool:
+    for raw in statement._raw_columns:  # a loop: this runs for every ORM query
+        if raw.__class__ is EntityElement and raw.mapper._eager_hint:
+            return True
+    return False

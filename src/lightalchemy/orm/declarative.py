@@ -15,7 +15,8 @@ from ..sql import types as sqltypes
 from ..sql.schema import Column, MetaData, Table
 from .base import STATE_KEY
 from .mapper import Mapper
-from .properties import ColumnProperty, Mapped, MappedColumn, _UnsupportedRelationship
+from .properties import ColumnProperty, Mapped, MappedColumn
+from .relationships import RelationshipProperty
 
 _PYTHON_TO_SQL: dict[Any, Any] = {
     int: sqltypes.Integer,
@@ -188,9 +189,26 @@ def _map_class(cls: type, reg: registry) -> None:
         return
     if "__mapper__" in cls.__dict__:
         return
+    mapped_base = next((b for b in cls.__mro__[1:] if "__mapper__" in b.__dict__), None)
+    if mapped_base is not None:
+        raise sa_exc.InvalidRequestError(
+            f"Class {cls.__name__} inherits from the mapped class {mapped_base.__name__}: "
+            "mapped class inheritance (single, joined or concrete table) is not supported "
+            "by lightalchemy yet. Map each class on its own (share columns through a "
+            "mixin or an __abstract__ base), or relate them with relationship()."
+        )
+    mapper_args = _class_value(cls, "__mapper_args__") or {}
+    unsupported = sorted(set(mapper_args) & {"polymorphic_on", "polymorphic_identity",
+                                             "inherits", "with_polymorphic", "concrete"})
+    if unsupported:
+        raise sa_exc.InvalidRequestError(
+            f"{cls.__name__}.__mapper_args__ {unsupported}: mapped class inheritance is not "
+            "supported by lightalchemy yet; map the class without them."
+        )
     table = cls.__dict__.get("__table__")
     tablename = _class_value(cls, "__tablename__")
     columns: dict[str, Column] = {}
+    relationships: dict[str, tuple] = {}
     deferred: set[str] = set()
     hints = _annotations(cls)
     # walk the MRO from the base down, so subclasses override mixins
@@ -224,12 +242,16 @@ def _map_class(cls: type, reg: registry) -> None:
                 if col.key is None or col.key != name:
                     col.key = name
                 columns[name] = col
-            elif isinstance(value, _UnsupportedRelationship):
-                raise sa_exc.InvalidRequestError(
-                    f"{cls.__name__}.{name}: relationship() is not supported by lightalchemy "
-                    "yet (it is being built); map the foreign key column and query the related "
-                    "class explicitly for now."
-                )
+            elif isinstance(value, RelationshipProperty):
+                if klass is not cls:
+                    if not isinstance(klass.__dict__.get(name), _DeclaredAttr):
+                        raise sa_exc.InvalidRequestError(
+                            f"relationship() {name!r} of mixin {klass.__name__} must be "
+                            "declared with @declared_attr, so that each mapped class gets its "
+                            "own copy"
+                        )
+                relationships[name] = (value, hints.get(name))
+                columns.pop(name, None)
     if table is None:
         if tablename is None:
             raise sa_exc.InvalidRequestError(
@@ -260,6 +282,14 @@ def _map_class(cls: type, reg: registry) -> None:
                     eager_defaults=bool(mapper_args.get("eager_defaults", False)))
     reg.mappers.add(mapper)
     reg._class_registry[cls.__name__] = cls
+    for name, (prop, hint) in relationships.items():
+        if prop.parent is not None:
+            raise sa_exc.ArgumentError(
+                f"{cls.__name__}.{name}: this relationship() object already belongs to "
+                f"{prop.parent.class_.__name__}.{prop.key}; call relationship() once per "
+                "attribute"
+            )
+        mapper._add_relationship(name, prop, hint)
 
 
 def _class_value(cls: type, name: str) -> Any:

@@ -19,7 +19,7 @@ from .state import InstanceState, _object_gone
 
 
 def _fill_missing(state: InstanceState, obj: Any, row: Any, start: int, refresh: bool,
-                  processors: list) -> None:
+                  processors: list, props: list) -> None:
     """Complete an object already in the identity map from a fresh row."""
     d = obj.__dict__
     if refresh and state.committed_state is not None:
@@ -28,7 +28,7 @@ def _fill_missing(state: InstanceState, obj: Any, row: Any, start: int, refresh:
         state._strong = None
         if state.session is not None:
             state.session._modified.discard(state)
-    for i, prop in enumerate(state.mapper._props.values()):
+    for i, prop in enumerate(props):
         key = prop.key
         if key in d and not refresh:
             continue
@@ -51,14 +51,17 @@ def _gc_paused(load: Any) -> Any:
     return load_batch
 
 
-def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
-    """A function ``load(rows, session, refresh) -> [objects]``, cached per mapper."""
-    cache_key = ("loader", dialect.name, start)
+def loader_for(mapper: Any, dialect: Any, start: int = 0, keys: Any = None) -> Any:
+    """A function ``load(rows, session, refresh) -> [objects]``, cached per mapper.
+
+    ``keys`` names the attributes the rows hold (load_only, deferred columns), in
+    mapper order; None means all of them."""
+    cache_key = ("loader", dialect.name, start, keys)
     found = mapper._caches.get(cache_key)
     if found is not None:
         return found
     cls = mapper.class_
-    props = list(mapper._props.values())
+    props = list(mapper._props.values()) if keys is None else [mapper._props[k] for k in keys]
     processors = [p.column.type._processors(dialect)[1] for p in props]
     pk_index = [start + props.index(mapper._props[k]) for k in mapper._pk_keys]
     if len(pk_index) == 1:
@@ -78,7 +81,7 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
         "            obj = state()",
         "            if obj is not None:",
         "                if refresh or not issubset(obj.__dict__):",
-        f"                    fill(state, obj, row, {start}, refresh, processors)",
+        f"                    fill(state, obj, row, {start}, refresh, processors, props)",
         "                append(obj)",
         "                continue",
         "        obj = new(cls)",
@@ -95,8 +98,8 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0) -> Any:
     namespace: dict[str, Any] = {
         "cls": cls, "mapper": mapper, "new": object.__new__,
         "State": InstanceState, "gone": _object_gone,
-        "fill": _fill_missing, "issubset": mapper._attr_key_set.issubset,
-        "processors": processors,
+        "fill": _fill_missing, "issubset": frozenset(p.key for p in props).issubset,
+        "processors": processors, "props": props,
     }
     for i, (prop, processor) in enumerate(zip(props, processors)):
         column = f"row[{start + i}]"
@@ -139,17 +142,21 @@ def get_by_identity(session: Any, mapper: Any, ident: tuple) -> Any:
     """SELECT one object by primary key; None when there is no such row."""
     conn = session._connection()
     dialect = conn.dialect
-    sql, processors = _compiled_pk_select(mapper, dialect, tuple(mapper._columns))
-    cursor = conn._run(sql, _pk_params(processors, ident), False)
+    keys = mapper._default_keys
+    columns = tuple(mapper._columns) if keys is None else tuple(
+        mapper._props[k].column for k in keys)
+    sql, processors = _compiled_pk_select(mapper, dialect, columns)
+    cursor = conn._run(sql, _pk_params(processors, ident), False, key_read=True)
     rows = cursor.fetchall()
     cursor.close()
     if not rows:
         return None
-    return loader_for(mapper, dialect)(rows, session, False)[0]
+    return loader_for(mapper, dialect, 0, keys)(rows, session, False)[0]
 
 
-def load_unloaded(session: Any, state: InstanceState, obj: Any) -> None:
-    """Load every unloaded column of a persistent object in one SELECT."""
+def load_unloaded(session: Any, state: InstanceState, obj: Any, key: str | None = None) -> None:
+    """Load every unloaded column of a persistent object in one SELECT (columns
+    deferred by the mapping only when ``key`` is one of them)."""
     mapper = state.mapper
     d = obj.__dict__
     missing = [p for p in mapper._props.values() if p.key not in d]
@@ -158,14 +165,16 @@ def load_unloaded(session: Any, state: InstanceState, obj: Any) -> None:
     session._autoflush()  # as SQLAlchemy: the load sees pending changes (a DELETE too)
     if state._deleted:
         raise orm_exc.ObjectDeletedError(state)
-    missing = [p for p in mapper._props.values() if p.key not in d]
+    missing = [p for p in mapper._props.values() if p.key not in d and (
+        not p.deferred or p.key == key or key is None)]
     if not missing:
         return
     conn = session._connection()
     dialect = conn.dialect
     columns = tuple(p.column for p in missing)
     sql, processors = _compiled_pk_select(mapper, dialect, columns)
-    cursor = conn._run(sql, _pk_params(processors, state.identity), False)
+    cursor = conn._run(sql, _pk_params(processors, state.identity), False,
+                       key_read=True)
     row = cursor.fetchone()
     cursor.close()
     if row is None:
@@ -196,7 +205,8 @@ def refresh_state(session: Any, state: InstanceState, obj: Any,
     conn = session._connection()
     dialect = conn.dialect
     sql, processors = _compiled_pk_select(mapper, dialect, tuple(p.column for p in props))
-    cursor = conn._run(sql, _pk_params(processors, state.identity), False)
+    cursor = conn._run(sql, _pk_params(processors, state.identity), False,
+                       key_read=True)
     row = cursor.fetchone()
     cursor.close()
     if row is None:

@@ -59,8 +59,26 @@ class Mapper:
         # loaded column order: the table's order, restricted to mapped columns
         self._columns = [prop.column for prop in properties]
         self._caches: dict = {}
+        self._relationships: dict = {}
+        #: attribute keys a query loads by default: all but deferred columns (None: all)
+        self._default_keys = tuple(p.key for p in properties if not p.deferred) \
+            if any(p.deferred for p in properties) else None
+        #: whether a query of this class needs the eager-loading planner at all
+        self._eager_hint = self._default_keys is not None
+        #: keys a commit expires: the columns, then the relationships
+        self._expire_keys = self._attr_keys
         self._install()
         _mapper_registry.append(self)
+
+    def _add_relationship(self, key: str, prop: Any, annotation: Any = None) -> None:
+        self._relationships[key] = prop
+        self._eager_hint = True
+        self._expire_keys = self._attr_keys + tuple(self._relationships)
+        prop._attach(self, key, annotation)
+        self._caches.clear()
+        _unconfigured.append(prop)
+        global _relationships_declared
+        _relationships_declared = True
 
     # -- class instrumentation ---------------------------------------------------
     def _install(self) -> None:
@@ -106,7 +124,7 @@ class Mapper:
 
     @property
     def attrs(self) -> _Props:
-        return _Props(self._props)
+        return _Props({**self._props, **self._relationships})
 
     all_orm_descriptors = attrs
 
@@ -116,7 +134,8 @@ class Mapper:
 
     @property
     def relationships(self) -> _Props:
-        return _Props({})
+        configure_mappers()
+        return _Props(self._relationships)
 
     @property
     def synonyms(self) -> _Props:
@@ -135,9 +154,12 @@ class Mapper:
         return [self]
 
     def iterate_properties(self) -> Any:
-        return iter(self._props.values())
+        return iter([*self._props.values(), *self._relationships.values()])
 
-    def get_property(self, key: str) -> ColumnProperty:
+    def get_property(self, key: str) -> Any:
+        if key in self._relationships:
+            configure_mappers()
+            return self._relationships[key]
         try:
             return self._props[key]
         except KeyError:
@@ -150,7 +172,7 @@ class Mapper:
         return self._column_to_prop[column]
 
     def has_property(self, key: str) -> bool:
-        return key in self._props
+        return key in self._props or key in self._relationships
 
     def identity_key_from_primary_key(self, pk: Any, identity_token: Any = None) -> tuple:
         return (self.class_, tuple(pk), identity_token)
@@ -274,5 +296,25 @@ def object_mapper(obj: Any) -> Mapper:
     return mapper
 
 
+#: relationships declared but not configured yet
+_unconfigured: list = []
+#: whether any class has a relationship (until then flush takes its simplest path)
+_relationships_declared = False
+
+
 def configure_mappers() -> None:
-    """Mappers are configured as classes are declared; nothing is left to do."""
+    """Configure every relationship declared so far: resolve target classes named by
+    string, find the join columns, make backrefs.  Runs on first use of the ORM after
+    a class with relationships is declared (cheap once done).
+
+    A relationship that fails keeps its error and raises it again whenever it is
+    used; the others stay usable."""
+    while _unconfigured:
+        prop = _unconfigured.pop(0)
+        if prop._configured:
+            continue
+        try:
+            prop._configure()
+        except Exception as error:
+            prop._config_error = error
+            raise

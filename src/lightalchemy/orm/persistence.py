@@ -161,7 +161,26 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
         for _, d in members:
             for key in server_filled:
                 d.pop(key, None)
+    left_null = _left_null_keys(mapper, keys)
+    if left_null:  # the row holds NULL there: reading it needs no SELECT
+        for _, d in members:
+            for key in left_null:
+                if key not in d:
+                    d[key] = None
     _finish_inserts(session, mapper, members)
+
+
+def _left_null_keys(mapper: Any, keys: tuple) -> tuple:
+    """Columns an INSERT of shape ``keys`` leaves NULL: not given, no default of any kind."""
+    cache_key = ("left_null", keys)
+    found = mapper._caches.get(cache_key)
+    if found is None:
+        server = set(_server_filled_keys(mapper))
+        found = mapper._caches[cache_key] = tuple(
+            key for key, prop in mapper._props.items()
+            if key not in keys and key not in server and key not in mapper._pk_key_set
+            and prop.column.default is None and prop.column.server_default is None)
+    return found
 
 
 def _server_filled_keys(mapper: Any) -> tuple:
@@ -215,11 +234,13 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
         # one executemany; the driver hands back each row's keys in parameter order
         batch = 1000
         pk_keys = mapper._pk_keys
+        converters = [mapper._props[k].column.type._processors(dialect)[1] for k in pk_keys]
         for start in range(0, len(rows), batch):
             returned = conn._run_many_returning(sql, rows[start:start + batch])
             for (_, d), got in zip(members[start:start + batch], returned):
-                for key, value in zip(pk_keys, got):
-                    d[key] = _result_value(mapper, key, value, dialect)
+                for key, value, convert in zip(pk_keys, got, converters):
+                    d[key] = convert(value) if convert is not None and value is not None \
+                        else value
         return
     for row, (_, d) in zip(rows, members):
         cursor = conn._run(sql, row, False)

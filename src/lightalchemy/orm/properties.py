@@ -90,27 +90,21 @@ def synonym(name: str, **kw: Any) -> Any:
     raise sa_exc.InvalidRequestError("synonym() is not supported by lightalchemy yet")
 
 
-def deferred(*columns: Any, **kw: Any) -> Any:
-    raise sa_exc.InvalidRequestError(
-        "deferred() is not supported by lightalchemy yet; use mapped_column() without deferral"
-    )
+def deferred(column: Any, *more: Any, **kw: Any) -> Any:
+    """``deferred(Column(...))``: a column loaded on first access, not with its object."""
+    if more:
+        raise sa_exc.InvalidRequestError(
+            "deferred() of several columns (a composite) is not supported by lightalchemy; "
+            "defer each column on its own"
+        )
+    mc = MappedColumn.__new__(MappedColumn)
+    mc.column = column
+    mc.deferred = True
+    mc.init = mc.repr = mc.default_factory = None
+    mc._explicit_nullable = True
+    mc._explicit_type = True
+    return mc
 
 
 def composite(*args: Any, **kw: Any) -> Any:
     raise sa_exc.InvalidRequestError("composite() is not supported by lightalchemy yet")
-
-
-def relationship(*args: Any, **kw: Any) -> Any:
-    return _UnsupportedRelationship(args, kw)
-
-
-class _UnsupportedRelationship:
-    """relationship() is accepted at class creation and refused when mapped."""
-
-    def __init__(self, args: tuple, kw: dict) -> None:
-        self.args = args
-        self.kw = kw
-
-
-def backref(name: str, **kw: Any) -> tuple:
-    return (name, kw)

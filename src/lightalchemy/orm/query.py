@@ -224,8 +224,10 @@ class Query:
     def _result(self, statement: Select | None = None) -> Any:
         result = self._execute(statement)
         if self._is_entity_query():
-            return result.scalars()
-        return result
+            scalars = result.scalars()
+            # joined eager loads of collections repeat parents; Query de-duplicates them
+            return scalars.unique() if result._require_unique else scalars
+        return result.unique() if result._require_unique else result
 
     def all(self) -> list:
         return self._result().all()
@@ -270,7 +272,8 @@ class Query:
         mapper = raws[0].mapper if raws and getattr(raws[0], "_is_entity", False) else None
         if mapper is None:
             raise sa_exc.InvalidRequestError("Query.get() needs a query of one mapped class")
-        return self.session.get(mapper.class_, ident)
+        return self.session.get(mapper.class_, ident,
+                                options=self._statement._with_options or None)
 
     def __getitem__(self, item: Any) -> Any:
         """``q[3]`` and ``q[10:20]`` become OFFSET / LIMIT, on top of any already set;

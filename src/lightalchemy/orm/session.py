@@ -17,8 +17,10 @@ from .._util import gcpause
 from ..inspection import inspect
 from . import exc as orm_exc
 from . import loading
-from .base import STATE_KEY
+from . import mapper as _mapper_mod
+from .base import NO_VALUE, STATE_KEY
 from .identity import IdentityMap
+from .relationships import _Marker
 from .state import _EXPIRED_TRANSIENT, InstanceState, _object_gone, instance_state
 
 
@@ -103,6 +105,9 @@ class Session:
         self._flushed_new: list = []
         self._flushed_deleted: list = []
         self._kept_deleted: list = []  # committed deletions (expire_on_commit=False)
+        #: state -> {collection key: [objects]}: backref appends to collections not
+        #: loaded yet, applied when they load; forgotten once a flush has written them
+        self._pending_appends: dict = {}
         self._transaction: SessionTransaction | None = None
         self._stack: list[SessionTransaction] = []
         self._conn: Any = None
@@ -277,6 +282,7 @@ class Session:
         """The database rolled back: new objects become transient again, deletions are
         undone, and everything else is expired so that it reloads what was kept."""
         self._restore(0, 0)
+        self._pending_appends = {}
         for state in list(self._new):
             self._detach(state, transient=True)
         self._new.clear()
@@ -308,6 +314,12 @@ class Session:
             state._strong = None
             state.modified = False
             state.committed_state = None
+            if state.mapper._relationships and obj is not None:
+                # as SQLAlchemy: what its relationships held when it was written stays
+                # their baseline, so adding it again writes only later changes
+                baseline = _relationship_baseline(state.mapper, obj.__dict__)
+                if baseline:
+                    state.committed_state = baseline
             self._new.pop(state, None)
             self._modified.discard(state)
         del self._flushed_new[mark_new:]
@@ -352,9 +364,48 @@ class Session:
 
     def add(self, instance: Any, _warn: bool = True) -> None:
         state = instance_state(instance)
+        self._add_one(state, instance)
+        if state.mapper._relationships:
+            self._cascade_save(instance)
+
+    def _save_or_update(self, instance: Any) -> None:
+        """save-update cascade from a relationship change (see ``collections``)."""
+        self.add(instance)
+
+    def _cascade_save(self, instance: Any) -> None:
+        """Bring the objects reachable through save-update relationships into the
+        Session, depth first (the order SQLAlchemy's add() gives them, which is the
+        order their rows are inserted in)."""
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+        seen = {id(instance)}
+        stack = [_cascade_children(instance)]
+        while stack:
+            for item in stack[-1]:
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                item_state = instance_state(item)
+                if item_state.session is self:
+                    continue  # as SQLAlchemy: the walk stops at objects already here
+                if not item_state._deleted:
+                    self._add_one(item_state, item)
+                stack.append(_cascade_children(item))
+                break
+            else:
+                stack.pop()
+
+    def _add_one(self, state: InstanceState, instance: Any) -> None:
         if self._transaction is None:
             self._autobegin()
         if state.session is self:
+            if state._deleted:
+                raise sa_exc.InvalidRequestError(
+                    f"Instance '{state._describe()}' has been deleted (its DELETE was "
+                    "flushed). Use the make_transient() function to send this object back "
+                    "to the transient state."
+                )
+            self._deleted.pop(state, None)  # add() takes back a delete not yet flushed
             return
         if state.session is not None:
             raise sa_exc.InvalidRequestError(
@@ -365,7 +416,13 @@ class Session:
         if state.ident is None:
             state.session = self
             self._new[state] = instance
-            state.modified = False
+            committed = state.committed_state
+            if committed and state.mapper._relationships:
+                relationships = state.mapper._relationships
+                kept = {k: v for k, v in committed.items() if k in relationships}
+                state.committed_state = kept or None
+            else:
+                state.modified = False
             return
         if state._deleted:
             raise sa_exc.InvalidRequestError(
@@ -396,7 +453,7 @@ class Session:
             for instance in instances:
                 d = getattr(instance, "__dict__", None)
                 mapper = getattr(type(instance), "__mapper__", None)
-                if d is None or mapper is None or STATE_KEY in d:
+                if d is None or mapper is None or STATE_KEY in d or mapper._relationships:
                     add(instance)
                     continue
                 # InstanceState._create inlined (benchmark: bulk_create; a call per
@@ -430,7 +487,50 @@ class Session:
             raise sa_exc.InvalidRequestError(
                 f"Can't attach instance {state._describe()}; another instance with key "
                 f"{state.key!r} is already present in this session.")
+        if not state.mapper._relationships:
+            self._deleted[state] = instance
+            return
+        # the whole cascade is found (and loaded) before anything is marked deleted, so
+        # that an autoflush during the loading does not delete a parent before its children
+        related = []
+        seen = {id(instance)}
+        stack = [instance]
+        while stack:
+            for item in self._cascade_delete_members(stack.pop()):
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    related.append(item)
+                    if instance_state(item).ident is not None:
+                        stack.append(item)
         self._deleted[state] = instance
+        for item in related:
+            item_state = instance_state(item)
+            if item_state.ident is None:
+                if item_state.session is self:
+                    self._detach(item_state, transient=True)
+            elif not item_state._deleted and item_state not in self._deleted:
+                if item_state.session is not self:
+                    self.add(item)
+                self._deleted[item_state] = item
+
+    def _cascade_delete_members(self, instance: Any) -> list:
+        """The objects a delete cascades to, loaded first if need be (unless
+        passive_deletes leaves them to the database's ON DELETE)."""
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+        d = instance.__dict__
+        related = []
+        for prop in type(instance).__mapper__._relationships.values():
+            if not prop.cascade.delete:
+                continue
+            value = d.get(prop.key, NO_VALUE)
+            if value is NO_VALUE or value.__class__ is _Marker:
+                if prop.passive_deletes:
+                    continue
+                value = getattr(instance, prop.key)
+            if value is not None:
+                related += list(value if prop.uselist else (value,))
+        return related
 
     def expunge(self, instance: Any) -> None:
         state = self._state_of(instance)
@@ -439,6 +539,11 @@ class Session:
                 f"Instance {state._describe()} is not present in this Session"
             )
         self._detach(state, transient=state.ident is None)
+        if state.mapper._relationships:
+            for item in _cascade_walk(instance, "expunge"):
+                item_state = instance_state(item)
+                if item_state.session is self:
+                    self._detach(item_state, transient=item_state.ident is None)
 
     def _detach(self, state: InstanceState, transient: bool = False) -> None:
         if state.ident is not None:
@@ -461,6 +566,7 @@ class Session:
             state.session = None
         self._kept_deleted = []
         self._identity_map = IdentityMap()
+        self._pending_appends = {}
         self._new = {}
         self._deleted = {}
         self._modified = set()
@@ -527,9 +633,25 @@ class Session:
     def is_modified(self, instance: Any, include_collections: bool = True) -> bool:
         state = self._state_of(instance)
         obj = state.obj()
+        if obj is None:
+            return False
         from .unitofwork import changed_columns
 
-        return bool(changed_columns(state, obj.__dict__)) if obj is not None else False
+        committed = state.committed_state
+        relationships = state.mapper._relationships
+        if committed and relationships and not relationships.keys().isdisjoint(committed):
+            d = obj.__dict__
+            for key in relationships.keys() & committed.keys():
+                if include_collections or not relationships[key].uselist:
+                    old, new = committed[key], d.get(key, NO_VALUE)
+                    if old is NO_VALUE or new is NO_VALUE or (
+                            [id(x) for x in old] != [id(x) for x in new]
+                            if relationships[key].uselist else old is not new):
+                        return True
+            columns_only = {k: v for k, v in committed.items() if k not in relationships}
+            return any(k in obj.__dict__ and (v is NO_VALUE or v != obj.__dict__[k])
+                       for k, v in columns_only.items())
+        return bool(changed_columns(state, obj.__dict__))
 
     # -- expiry ------------------------------------------------------------------------
     def _expire_states(self, states: list, keys: Any = None) -> None:
@@ -543,7 +665,7 @@ class Session:
                 continue
             d = obj.__dict__
             committed = state.committed_state
-            for key in state.mapper._attr_keys if keys is None else keys:
+            for key in state.mapper._expire_keys if keys is None else keys:
                 d.pop(key, None)
                 if committed:
                     committed.pop(key, None)
@@ -565,13 +687,18 @@ class Session:
     def expire(self, instance: Any, attribute_names: list | None = None) -> None:
         state = self._persistent_state(instance, "expire")
         if attribute_names is not None:
-            unknown = [n for n in attribute_names if n not in state.mapper._attr_key_set]
+            unknown = [n for n in attribute_names if n not in state.mapper._attr_key_set
+                       and n not in state.mapper._relationships]
             if unknown:
                 raise sa_exc.InvalidRequestError(
                     f"{state.class_.__name__} has no attribute(s) {unknown}; its attributes "
                     f"are {', '.join(state.mapper._attr_keys)}"
                 )
+        related = []
+        if attribute_names is None and state.mapper._relationships:
+            related = [instance_state(item) for item in _cascade_walk(instance, "refresh_expire")]
         self._expire_states([state], attribute_names)
+        self._expire_states([s for s in related if s.session is self and s.ident is not None])
 
     def expire_all(self) -> None:
         self._expire_states(self._identity_map.states())
@@ -583,11 +710,18 @@ class Session:
         # autoflush writes everything else, then the row is read
         self.expire(instance, attribute_names)
         self._autoflush()
+        mapper = state.mapper
         if with_for_update is not None and with_for_update is not False:  # lock, then read
-            mapper = state.mapper
             self._connection().execute(_for_update(mapper, mapper.primary_key, state.identity,
                                                    with_for_update)).all()
-        loading.refresh_state(self, state, instance, attribute_names)
+        columns = attribute_names
+        if attribute_names is not None:
+            columns = [n for n in attribute_names if n not in mapper._relationships]
+        if columns is None or columns:
+            loading.refresh_state(self, state, instance, columns)
+        for name in attribute_names or ():
+            if name in mapper._relationships:
+                getattr(instance, name)  # loads it again, as refresh() does
 
     # -- flush --------------------------------------------------------------------------
     def _autoflush(self) -> None:
@@ -632,10 +766,18 @@ class Session:
         # imported on the first flush: a program that only reads never loads them
         from . import persistence, unitofwork
 
-        steps = unitofwork.plan(new, dirty, deleted)
+        graph = _mapper_mod._relationships_declared and any(
+            m._relationships for m in {s.mapper for s in (*new, *dirty, *deleted)})
+        steps = () if graph else unitofwork.plan(new, dirty, deleted)
         self._flushing = True
         conn = self._connection()
         try:
+            if graph:
+                from . import dependency
+
+                if _mapper_mod._unconfigured:
+                    _mapper_mod.configure_mappers()
+                new, dirty, deleted = dependency.flush(self, new, dirty, deleted, conn)
             for step in steps:
                 persistence.run(step, self, conn)
         except BaseException as error:
@@ -655,6 +797,7 @@ class Session:
                 conn.invalidate()
             raise
         self._flushing = False
+        self._pending_appends = {}
         pending = self._new
         for state in new:  # now persistent: held weakly, like every loaded object
             del pending[state]
@@ -699,7 +842,7 @@ class Session:
                     loading.refresh_state(self, state, obj)
                     return obj
                 d = obj.__dict__
-                if len(d) <= len(mapper._attr_keys):
+                if not mapper._attr_key_set.issubset(d):
                     try:
                         loading.load_unloaded(self, state, obj)
                     except orm_exc.ObjectDeletedError:
@@ -711,6 +854,16 @@ class Session:
                         self._flushed_deleted.append((state, obj))
                         return None
                 return obj
+        if options or any(p.lazy in ("selectin", "joined")
+                          for p in mapper._relationships.values()):
+            # eager loads ride along, as with any query of the class
+            from ..sql.selectable import Select
+
+            stmt = Select(mapper.class_).where(
+                *[col == value for col, value in zip(mapper.primary_key, pk)])
+            if options:
+                stmt = stmt.options(*options)
+            return self.execute(stmt).unique().scalars().first()
         self._autoflush()
         return loading.get_by_identity(self, mapper, pk)
 
@@ -723,6 +876,9 @@ class Session:
     def query(self, *entities: Any, **kw: Any) -> Any:
         from .query import Query
 
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+
         cls = self._query_cls or Query
         return cls(entities, self)
 
@@ -730,6 +886,9 @@ class Session:
                 bind_arguments: Any = None, **kw: Any) -> Any:
         from .bulk import execute_dml
         from .context import execute_select, is_orm_select
+
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
 
         options = dict(getattr(statement, "_execution_options", None) or {})
         if execution_options:
@@ -756,6 +915,16 @@ class Session:
         return self.execute(statement, params, **kw).scalar()
 
     def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
+        """Copy ``instance``'s state onto this Session's object of the same identity
+        (loaded, or new), following relationships with the "merge" cascade."""
+        if _mapper_mod._unconfigured:
+            _mapper_mod.configure_mappers()
+        return self._merge(instance, load, {})
+
+    def _merge(self, instance: Any, load: bool, memo: dict) -> Any:
+        found = memo.get(id(instance))
+        if found is not None:
+            return found
         state = self._state_of(instance)
         if state.session is self:
             return instance
@@ -764,17 +933,36 @@ class Session:
         ident = tuple(d.get(k) for k in mapper._pk_keys)
         target = None
         if None not in ident:
-            target = self.get(mapper.class_, ident) if load else None
+            key = ident[0] if len(ident) == 1 else ident
+            existing = self._identity_map._state_for(mapper, key)
+            target = existing() if existing is not None else None
+            if target is None and load:
+                target = self.get(mapper.class_, ident)
+        memo[id(instance)] = target
         if target is None:
             target = mapper.class_.__new__(mapper.class_)
+            memo[id(instance)] = target
+            td = target.__dict__
             for key in mapper._attr_keys:
                 if key in d:
-                    target.__dict__[key] = d[key]
-            self.add(target)
-            return target
-        for key in mapper._attr_keys:
-            if key in d and (key not in target.__dict__ or target.__dict__[key] != d[key]):
-                setattr(target, key, d[key])
+                    td[key] = d[key]
+            self._add_one(instance_state(target), target)
+        else:
+            td = target.__dict__
+            for key in mapper._attr_keys:
+                if key in d and (key not in td or td[key] != d[key]):
+                    setattr(target, key, d[key])
+        for prop in mapper._relationships.values():
+            if not prop.cascade.merge:
+                continue
+            value = d.get(prop.key, NO_VALUE)
+            if value is NO_VALUE or value.__class__ is _Marker:
+                continue
+            if prop.uselist:
+                setattr(target, prop.key, [self._merge(x, load, memo) for x in value])
+            else:
+                setattr(target, prop.key,
+                        self._merge(value, load, memo) if value is not None else None)
         return target
 
     def bulk_save_objects(self, objects: Any, **kw: Any) -> None:
@@ -816,6 +1004,46 @@ class Session:
 
     def enable_relationship_loading(self, obj: Any) -> None:
         raise sa_exc.InvalidRequestError("enable_relationship_loading() is not supported")
+
+
+def _relationship_baseline(mapper: Any, d: dict) -> dict:
+    out = {}
+    for key, prop in mapper._relationships.items():
+        value = d.get(key, NO_VALUE)
+        if value is NO_VALUE or value.__class__ is _Marker:
+            continue
+        out[key] = list(value) if prop.uselist else value
+    return out
+
+
+def _cascade_walk(obj: Any, flag: str) -> list:
+    """Every object reachable from ``obj`` through loaded relationships whose cascade
+    has ``flag`` (e.g. "expunge"), depth first, ``obj`` itself left out."""
+    seen = {id(obj)}
+    out = []
+    stack = [_cascade_children(obj, flag)]
+    while stack:
+        for item in stack[-1]:
+            if id(item) not in seen:
+                seen.add(id(item))
+                out.append(item)
+                stack.append(_cascade_children(item, flag))
+                break
+        else:
+            stack.pop()
+    return out
+
+
+def _cascade_children(obj: Any, flag: str = "save_update") -> Iterator:
+    """The objects ``obj`` reaches through its loaded relationships with ``flag``."""
+    d = obj.__dict__
+    for prop in type(obj).__mapper__._relationships.values():
+        if not getattr(prop.cascade, flag):
+            continue
+        value = d.get(prop.key, NO_VALUE)
+        if value is NO_VALUE or value is None or value.__class__ is _Marker:
+            continue
+        yield from (list(value) if prop.uselist else (value,))
 
 
 class _IdentitySet(list):

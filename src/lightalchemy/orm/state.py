@@ -148,7 +148,7 @@ class InstanceState(weakref.ref):
     @property
     def unloaded(self) -> set:
         d = self.dict
-        return {key for key in self.mapper._attr_keys if key not in d}
+        return {key for key in self.mapper._expire_keys if key not in d}
 
     @property
     def unloaded_expirable(self) -> set:
@@ -156,11 +156,18 @@ class InstanceState(weakref.ref):
 
     @property
     def expired_attributes(self) -> set:
-        return self.unloaded if self.ident is not None else set()
+        """Columns not loaded, and with them the unloaded relationships (expiry takes
+        both); relationships never loaded alone are not "expired"."""
+        if self.ident is None:
+            return set()
+        d = self.dict
+        if self.mapper._attr_key_set.issubset(d):
+            return set()
+        return self.unloaded
 
     @property
     def expired(self) -> bool:
-        return self.ident is not None and bool(self.unloaded)
+        return self.ident is not None and not self.mapper._attr_key_set.issubset(self.dict)
 
     @property
     def attrs(self) -> Any:
@@ -221,7 +228,7 @@ class InstanceState(weakref.ref):
                 "be loaded. Use the value before deleting, or roll back."))
         from .loading import load_unloaded
 
-        load_unloaded(session, self, obj)
+        load_unloaded(session, self, obj, key)
         try:
             return obj.__dict__[key]
         except KeyError:

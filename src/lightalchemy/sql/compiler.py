@@ -504,6 +504,10 @@ class SQLCompiler:
     def visit_collation(self, element: Any, **kw: Any) -> str:
         return self.quote(element.collation)
 
+    def visit_annotated_column(self, element: Any, **kw: Any) -> str:
+        """``foreign(col)`` / ``remote(col)`` of a relationship's primaryjoin: the column."""
+        return self.process(element.element, **kw)
+
     def visit_grouping(self, element: Any, **kw: Any) -> str:
         return "(" + self.process(element.element, **kw) + ")"
 
@@ -734,9 +738,14 @@ class SQLCompiler:
 
     def _apply_join(self, froms: list, target: Any, onclause: Any, isouter: bool, full: bool,
                     from_: Any) -> list:
+        # a relationship (``join(A.bs)``, ``join(B, A.bs)``) gives [(FROM, ON), ...]:
+        # one hop, or two through a many-to-many's secondary table
+        more: list = []
         hook = getattr(target, "_join_target_and_onclause", None)
         if hook is not None and onclause is None:
-            target, onclause = hook()
+            if from_ is None:  # a relationship joins from its own class
+                from_ = target._join_left()
+            (target, onclause), *more = hook()
         else:
             target = _coerce_from(target)
             if isinstance(onclause, ClauseElement):
@@ -746,7 +755,9 @@ class SQLCompiler:
                 if relationship is None:
                     onclause = getattr(onclause, "__clause_element__", lambda: onclause)()
                 else:
-                    _, onclause = relationship(target)
+                    (first, onclause), *more = relationship(target)
+                    if more:
+                        target = first
         if hasattr(target, "__clause_element__") and not isinstance(target, ClauseElement):
             target = target.__clause_element__()
         if from_ is not None:
@@ -765,6 +776,9 @@ class SQLCompiler:
                 )
             left = froms[left_index]
         join = Join(left, target, onclause, isouter, full)
+        for hop_target, hop_on in more:
+            join = Join(join, hop_target, hop_on, isouter, full)
+            target = hop_target
         result = []
         for i, f in enumerate(froms):
             if i == left_index:

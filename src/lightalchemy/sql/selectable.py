@@ -699,6 +699,9 @@ class Select(ClauseElement):
 def _join_target_key(target: Any, binds: list) -> Any:
     if target is None:
         return None
+    relationship_key = getattr(target, "_join_key", None)  # an ORM relationship
+    if relationship_key is not None:
+        return relationship_key(binds)
     if isinstance(target, ClauseElement):
         return target._gen_key(binds)
     clause = getattr(target, "__clause_element__", None)

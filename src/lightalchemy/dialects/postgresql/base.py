@@ -114,6 +114,13 @@ class ENUM(sqltypes.Enum):
 class PGCompiler(SQLCompiler):
     ilike_native = True
 
+    def __init__(self, dialect: Any, statement: Any, binds: list, *args: Any, **kw: Any) -> None:
+        super().__init__(dialect, statement, binds, *args, **kw)
+        compiled = self.compiled
+        if compiled.is_insert and not compiled.returning and \
+                isinstance(getattr(dialect, "_bulk_inserts", None), dict):
+            _register_bulk_insert(dialect, compiled)
+
     def empty_set_sql(self, type_: Any) -> str:
         # typed: PostgreSQL compares no integer with the text of a bare NULL
         try:
@@ -184,6 +191,135 @@ class PGCompiler(SQLCompiler):
         if skip_locked:
             text += " SKIP LOCKED"
         return text
+
+
+# -- many rows in one INSERT: arrays and unnest ------------------------------------------------
+
+class BulkInsert:
+    """One single-row ``INSERT … VALUES (%s, …)`` shape rewritten for many rows at once.
+
+    ``INSERT INTO t (a, b) SELECT * FROM unnest(%s::text[], %s::integer[]) WITH
+    ORDINALITY … ORDER BY n RETURNING id``: each column's values travel as one array
+    parameter, so one statement carries any number of rows.  The key column's
+    sequence hands out values as the ordered SELECT produces rows, so the generated
+    keys ascend in parameter order (what PostgreSQL promises for INSERT … SELECT …
+    ORDER BY; the order of RETURNING rows themselves is not promised, so they are
+    sorted, and checked to be distinct and ascending).
+    """
+
+    __slots__ = ("prefix", "casts", "key", "usable")
+
+    def __init__(self, prefix: str, casts: list, key: str) -> None:
+        self.prefix = prefix  # INSERT INTO t (a, b)
+        self.casts = casts  # the array type each column's values are sent as
+        self.key = key  # the quoted key column, the only one RETURNING may name
+        self.usable = True
+
+    def sql(self, returning: str) -> str:
+        names = [f"la_v{i}" for i in range(len(self.casts))]
+        arrays = ", ".join(f"%s::{cast}[]" for cast in self.casts)
+        return (f"{self.prefix} SELECT {', '.join(names)} FROM unnest({arrays}) WITH ORDINALITY "
+                f"AS la_rows({', '.join(names)}, la_n) ORDER BY la_n RETURNING {returning}")
+
+
+_TYPE_MODIFIER = re.compile(r"\(\s*\d+\s*(?:,\s*-?\d+\s*)?\)")
+_CHARACTER_TYPES = ("CHAR", "TEXT", "CLOB", "STRING")
+
+
+def _array_cast(dialect: Any, type_: Any) -> str | None:
+    """The type a column's values are sent as in an array: the column's type without
+    length or precision (an explicit cast to VARCHAR(5) would cut a long string where
+    the INSERT must fail; the INSERT's own assignment applies them), character types
+    as TEXT; None where no array of the type can stand for it."""
+    try:
+        name = dialect.type_compiler.process(type_)
+    except exc.CompileError:
+        return None
+    if name.startswith('"'):  # a named ENUM type
+        return name
+    upper = name.upper()
+    if "[" in upper or "ARRAY" in upper:
+        return None
+    if upper.startswith("INTERVAL"):
+        return "INTERVAL"
+    if any(word in upper for word in _CHARACTER_TYPES):
+        return "TEXT"
+    return _TYPE_MODIFIER.sub("", name)
+
+
+def _sequence_key(column: Any) -> bool:
+    """Whether the key column's values come from a sequence counting upwards."""
+    if column.server_default is not None or column.default is not None or \
+            not isinstance(column.type, sqltypes.Integer):
+        return False
+    identity = _identity_of(column)
+    return identity is None or identity.increment is None or identity.increment > 0
+
+
+def _register_bulk_insert(dialect: Any, compiled: Any) -> None:
+    """Remember how to send many rows of this INSERT at once (``dialect._bulk_inserts``,
+    keyed by its SQL, which is all the many-rows call is given)."""
+    sql = compiled.sql
+    table = compiled.table
+    statement = compiled.statement
+    count = len(compiled.positions)
+    form = None
+    prefix, found, values = sql.partition(" VALUES ")
+    by_position = {index: key for key, index in compiled.dml_positions.items()}
+    auto = getattr(table, "autoincrement_column", None)
+    if found and count and values == "(" + ", ".join(["%s"] * count) + ")" and \
+            getattr(statement, "_select", None) is None and \
+            not getattr(statement, "_multi_values", None) and \
+            sorted(by_position) == list(range(count)) and \
+            auto is not None and len(table.primary_key.columns) == 1 and \
+            auto.key not in compiled.dml_positions and _sequence_key(auto):
+        columns = {c.key: c for c in table.columns}
+        casts = [_array_cast(dialect, columns[by_position[i]].type) for i in range(count)]
+        if None not in casts:
+            form = BulkInsert(prefix, casts, dialect.identifier_preparer.quote(auto.name))
+    forms = dialect._bulk_inserts
+    known = forms.get(sql)
+    if known is not None and (form is None or known.casts != form.casts or
+                              known.key != form.key):
+        form = _ROW_BY_ROW  # the same SQL for tables that differ: it cannot tell which
+    if known is None and len(forms) >= 10_000:
+        return  # full: never forget a conflict, so new shapes go row by row
+    forms[sql] = form if form is not None else _ROW_BY_ROW
+
+
+class _Unusable:
+    usable = False
+    casts = key = None
+
+
+_ROW_BY_ROW = _Unusable()
+
+
+def array_literal(values: list) -> Any:
+    """One column's values as a PostgreSQL array literal ('{"a","b",NULL}', '{1,2}'),
+    built at C speed for the common kinds (str, int); other kinds are returned as a
+    list, for the driver to adapt."""
+    kinds = set(map(type, values))
+    has_null = type(None) in kinds
+    kinds.discard(type(None))
+    if kinds == {str}:
+        if not has_null:
+            joined = "\x00".join(values)
+            # NUL cannot be in PostgreSQL text; the driver reports one where it is
+            if '"' not in joined and "\\" not in joined and \
+                    joined.count("\x00") == len(values) - 1:
+                return '{"' + joined.replace("\x00", '","') + '"}'
+        if any(v is not None and "\x00" in v for v in values):
+            return values
+        return "{" + ",".join("NULL" if v is None else '"' + v.replace("\\", "\\\\").replace(
+            '"', '\\"') + '"' for v in values) + "}"
+    if kinds == {int}:
+        if not has_null:
+            return "{" + ",".join(map(str, values)) + "}"
+        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    if not kinds:
+        return "{" + ",".join(["NULL"] * len(values)) + "}"
+    return values
 
 
 def _sharing_key(kind: int, key: Any) -> Any:
@@ -352,6 +488,10 @@ class PGDialect(DefaultDialect):
     type_compiler_cls = PGTypeCompiler
     isolation_levels = ("AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ",
                         "SERIALIZABLE")
+    #: INSERT SQL → BulkInsert (or an unusable marker), filled by PGCompiler.  Shared by
+    #: every engine: the ORM compiles a mapper's INSERT once per dialect name, so the
+    #: engine that runs it may not be the one whose dialect compiled it
+    _bulk_inserts: dict = {}
 
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
         super().__init__(isolation_level=isolation_level, **kw)

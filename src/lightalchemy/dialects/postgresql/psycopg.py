@@ -7,11 +7,12 @@ and is imported when the first PostgreSQL engine is created.
 from __future__ import annotations
 
 import itertools
+import select
 from functools import lru_cache
 from typing import Any
 
 from ... import exc
-from .base import PGDialect
+from .base import BulkInsert, PGDialect, array_literal
 
 # SQLSTATE classes and codes that mean the connection is gone: connection exceptions
 # (08), and the server shutting down or terminating this backend (57P01-57P03)
@@ -63,6 +64,10 @@ _cursor_numbers = itertools.count(1)
 
 class PGDialect_psycopg(PGDialect):
     driver = "psycopg"
+    # a round trip saved per transaction: BEGIN travels with the first statement
+    begin_with_statement = True
+    # and one per returned connection: its ROLLBACK is answered while it sits in the pool
+    defers_reset = True
 
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
         self.dbapi = _import_psycopg()
@@ -103,7 +108,16 @@ class PGDialect_psycopg(PGDialect):
             conn.autocommit = True
         if not hasattr(conn.cursor_factory, "lastrowid"):
             conn.cursor_factory = _cursor_class()
+        # the server's own default (postgresql.conf, ALTER ROLE/DATABASE ... SET) decides
+        # whether key lookups may run before BEGIN (reads_before_begin)
+        row = conn.execute("SHOW default_transaction_isolation", prepare=False).fetchone()
+        conn._lightalchemy_server_level = (row[0] if row else "").upper()
+        conn._lightalchemy_level = conn._lightalchemy_server_level
         super().on_connect(conn)
+
+    def reads_before_begin(self, dbapi_conn: Any) -> bool:
+        return getattr(dbapi_conn, "_lightalchemy_level", "") == "READ COMMITTED" and \
+            not getattr(dbapi_conn, "_lightalchemy_autocommit", False)
 
     def server_side_cursor(self, dbapi_conn: Any) -> Any:
         # a named cursor is DECLAREd on the server and read with FETCH FORWARD n.  Inside
@@ -113,7 +127,14 @@ class PGDialect_psycopg(PGDialect):
         return _server_cursor_class()(dbapi_conn, f"lightalchemy_c{next(_cursor_numbers)}",
                                       withhold=withhold)
 
-    def do_executemany_returning(self, cursor: Any, sql: str, rows: list) -> list:
+    def do_executemany_returning(self, cursor: Any, sql: str, rows: list,
+                                 begin_sql: str | None = None) -> list:
+        if begin_sql is not None:
+            cursor.execute(begin_sql)
+        base, _, returning = sql.partition(" RETURNING ")
+        form = self._bulk_inserts.get(base)
+        if form is not None and form.usable and returning == form.key:
+            return self._insert_unnest(cursor, form, rows)
         # pipeline mode: every INSERT is sent before the first result is read, and each
         # statement's RETURNING is a result set of its own, in parameter order
         cursor.executemany(sql, rows, returning=True)
@@ -123,8 +144,63 @@ class PGDialect_psycopg(PGDialect):
             if not cursor.nextset():
                 return out
 
+    def _insert_unnest(self, cursor: Any, form: BulkInsert, rows: list) -> list:
+        """Every row in one INSERT … SELECT … FROM unnest(arrays) (see BulkInsert); the
+        generated keys in parameter order."""
+        arrays = []
+        for values in zip(*rows):
+            literal = array_literal(values)
+            arrays.append(literal if isinstance(literal, str) else list(literal))
+        cursor.execute(form.sql(form.key), arrays)
+        returned = cursor.fetchall()
+        keys = [row[0] for row in returned]
+        # keys ascend in parameter order; rows come back in insertion order in practice.
+        # Anything else (a sequence counting down, a trigger choosing keys) cannot be
+        # paired: fail this flush rather than guess, and insert row by row from now on
+        if len(keys) != len(rows) or keys != sorted(keys) or len(set(keys)) != len(keys):
+            form.usable = False
+            raise exc.InvalidRequestError(
+                f"{form.prefix}: the {len(keys)} keys generated for {len(rows)} new rows do "
+                "not ascend in the order the rows were sent, so they cannot be paired "
+                "with the objects; this table's new rows are now inserted one statement "
+                "per row"
+            )
+        return returned
+
+    def many_returning_sql(self, sql: str) -> str:
+        base, _, returning = sql.partition(" RETURNING ")
+        form = self._bulk_inserts.get(base)
+        if form is not None and form.usable and returning == form.key:
+            return form.sql(form.key)
+        return sql
+
     # -- transactions --------------------------------------------------------------------------
+    def do_execute_begin(self, cursor: Any, begin_sql: str, sql: str, params: Any,
+                         multi: bool) -> None:
+        if not multi and not params:
+            # no parameters: psycopg sends the text by the simple query protocol, which
+            # takes several statements in one message, so BEGIN costs no round trip of
+            # its own; the cursor moves on to the statement's result
+            cursor.execute(f"{begin_sql}; {sql}", params)
+            cursor.nextset()
+            return
+        # with parameters (the extended protocol) only psycopg's pipeline mode could
+        # send both at once, and its bookkeeping costs more than the round trip saved
+        # (measured: 67 µs against 48 µs for BEGIN + a SELECT by key on a local server)
+        cursor.execute(begin_sql)
+        if multi:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+
+    def in_transaction(self, dbapi_conn: Any) -> bool:
+        return dbapi_conn.info.transaction_status != self.dbapi.pq.TransactionStatus.IDLE
+
     def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
+        if sql == "COMMIT":
+            # the driver's own path: no cursor, no prepared-statement bookkeeping
+            dbapi_conn.commit()
+            return
         if sql == "ROLLBACK" and dbapi_conn.info.transaction_status == self._in_error:
             # psycopg's rollback() also forgets the statements it prepared: a pipelined
             # executemany cut short by an error can leave one it counts as prepared that
@@ -139,6 +215,40 @@ class PGDialect_psycopg(PGDialect):
     def _in_error(self) -> Any:
         return self.dbapi.pq.TransactionStatus.INERROR
 
+    def do_rollback_deferred(self, dbapi_conn: Any) -> bool:
+        # libpq's asynchronous API under psycopg's connection, which the pool hands to
+        # nobody before finish_reset has read the answer.  The server runs the ROLLBACK
+        # as soon as it arrives, so no lock outlives the Connection.
+        pgconn = dbapi_conn.pgconn
+        if pgconn.transaction_status == self.dbapi.pq.TransactionStatus.IDLE:
+            return False
+        if pgconn.transaction_status == self._in_error:
+            dbapi_conn.rollback()  # psycopg's, for its prepared statements: see above
+            return False
+        pgconn.send_query(b"ROLLBACK")
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+        return True
+
+    def finish_reset(self, dbapi_conn: Any) -> bool:
+        pq = self.dbapi.pq
+        pgconn = dbapi_conn.pgconn
+        ok = True
+        try:
+            pgconn.consume_input()  # what has arrived already: usually the whole answer
+            while True:
+                if pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+                    continue
+                result = pgconn.get_result()
+                if result is None:
+                    break
+                ok = ok and result.status == pq.ExecStatus.COMMAND_OK
+        except Exception:
+            return False
+        return ok and pgconn.transaction_status == pq.TransactionStatus.IDLE
+
     def control_needed(self, dbapi_conn: Any, kind: str) -> bool:
         # isolation_level="AUTOCOMMIT": every statement commits by itself
         return not getattr(dbapi_conn, "_lightalchemy_autocommit", False)
@@ -147,6 +257,7 @@ class PGDialect_psycopg(PGDialect):
         normal = self._check_isolation_level(level)
         dbapi_conn._lightalchemy_autocommit = normal == "AUTOCOMMIT"
         if normal != "AUTOCOMMIT":
+            dbapi_conn._lightalchemy_level = normal
             # applies to each later BEGIN of this session
             dbapi_conn.execute(
                 f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {normal}",
@@ -158,6 +269,8 @@ class PGDialect_psycopg(PGDialect):
         else:
             dbapi_conn._lightalchemy_autocommit = False
             dbapi_conn.execute("RESET default_transaction_isolation", prepare=False)
+            dbapi_conn._lightalchemy_level = getattr(dbapi_conn, "_lightalchemy_server_level",
+                                                     "")
 
     def get_isolation_level(self, dbapi_conn: Any) -> str:
         if getattr(dbapi_conn, "_lightalchemy_autocommit", False):
