@@ -1,11 +1,13 @@
 """A failed multi-row flush on PostgreSQL leaves the pooled connection fit for the next.
 
-lightalchemy inserts many new objects with one pipelined ``executemany`` (psycopg).
-When a row fails there (a unique violation), psycopg may already count a statement
-of a later row as prepared though the server never parsed it; only psycopg's own
-``rollback()`` forgets it.  Found by the stateful test: every later flush of that shape
-on that connection failed with "prepared statement _pg3_N does not exist"
-(ProgrammingError) until the connection was dropped.  Each scenario runs on SQLAlchemy
+Where lightalchemy sends many parameter sets with one pipelined ``executemany``
+(psycopg) and a row fails there (a unique violation), psycopg may already count a
+statement of a later row as prepared though the server never parsed it; only psycopg's
+own ``rollback()`` forgets it.  Found by the stateful test when new objects were
+inserted that way: every later flush of that shape on that connection failed with
+"prepared statement _pg3_N does not exist" (ProgrammingError) until the connection was
+dropped.  (New objects now mostly go in one INSERT … FROM unnest(…); the pipelined
+executemany remains the fallback, and multi-row UPDATEs and DELETEs use it.)  Each scenario runs on SQLAlchemy
 and lightalchemy, each in a schema of its own, with a pool of one connection.
 """
 
