@@ -7,8 +7,9 @@ own ``rollback()`` forgets it.  Found by the stateful test when new objects were
 inserted that way: every later flush of that shape on that connection failed with
 "prepared statement _pg3_N does not exist" (ProgrammingError) until the connection was
 dropped.  (New objects now mostly go in one INSERT … FROM unnest(…); the pipelined
-executemany remains the fallback, and multi-row UPDATEs and DELETEs use it.)  Each scenario runs on SQLAlchemy
-and lightalchemy, each in a schema of its own, with a pool of one connection.
+executemany remains the fallback, and multi-row UPDATEs and DELETEs use it.)  Each
+scenario runs on SQLAlchemy and lightalchemy, each in a schema of its own, with a pool
+of one connection.
 """
 
 import importlib
