@@ -1,8 +1,10 @@
 """``pytest --backend sqlite|postgresql``: which database's tests run (default: both).
 
 The tests under ``tests/backends/`` (the PostgreSQL tests and the compat suite
-re-run on PostgreSQL) belong to ``postgresql``; every other test runs on SQLite
-and belongs to ``sqlite``.  The option may be given twice; CI runs both.
+re-run on PostgreSQL) belong to ``postgresql``; a test parametrised by a
+``backend`` fixture (``tests/reliability/``) belongs to the backend of its
+parameter; every other test runs on SQLite and belongs to ``sqlite``.  The option
+may be given twice; CI runs both.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def backend_of(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("backend") in BACKENDS:
+        return callspec.params["backend"]
     path = Path(str(item.fspath)).resolve()
     return "postgresql" if _POSTGRESQL_DIR in path.parents else "sqlite"
 

@@ -41,8 +41,10 @@ def inspect(subject: Any, raiseerr: bool = True) -> Any:
             return result
         break
     if raiseerr:
+        what = (f" (the class {subject.__module__}.{subject.__qualname__} is not mapped: "
+                "declare it on a DeclarativeBase)") if isinstance(subject, type) else ""
         raise exc.NoInspectionAvailable(
-            f"No inspection system is available for object of type {type_!r}; "
+            f"No inspection system is available for object of type {type_!r}{what}; "
             "inspect() accepts mapped classes, mapped instances, engines and connections."
         )
     return None

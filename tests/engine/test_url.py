@@ -109,12 +109,16 @@ def test_create():
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "nonsense", "sqlite", "://x", "sqlite:/x.db", "foo bar://x",
-     "postgresql://h:notaport/db"],
+    ["", "nonsense", "sqlite", "://x", "sqlite:/x.db", "foo bar://x"],
 )
 def test_bad_urls_raise_argument_error(bad):
     with pytest.raises(ArgumentError):
         make_url(bad)
+
+
+def test_a_port_that_is_not_a_number_raises_value_error_as_in_sqlalchemy():
+    with pytest.raises(ValueError, match="notaport"):
+        make_url("postgresql://h:notaport/db")
 
 
 @pytest.mark.parametrize("bad", [None, 123, b"sqlite://"])

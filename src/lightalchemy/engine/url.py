@@ -151,8 +151,8 @@ def make_url(name_or_url: str | URL) -> URL:
     if parts["port"]:
         try:
             port = int(parts["port"])
-        except ValueError:
-            raise exc.ArgumentError(
+        except ValueError:  # ValueError, as SQLAlchemy raises here
+            raise ValueError(
                 f"Invalid port {parts['port']!r} in URL '{name_or_url}'; the port must be a number."
             ) from None
     username = unquote(parts["username"]) if parts["username"] is not None else None

@@ -35,6 +35,10 @@ class DetachedInstanceError(sa_exc.SQLAlchemyError):
 
 class UnmappedInstanceError(UnmappedError):
     def __init__(self, obj: Any, msg: str | None = None) -> None:
+        if msg is None and isinstance(obj, type):
+            msg = (f"Class '{type(obj).__module__}.{type(obj).__name__}' is not mapped; was "
+                   f"a class ({obj.__module__}.{obj.__qualname__}) supplied where an instance "
+                   f"was required? Pass an instance, e.g. {obj.__name__}(...).")
         if msg is None:
             msg = (
                 f"Class '{type(obj).__module__}.{type(obj).__name__}' is not mapped; only "

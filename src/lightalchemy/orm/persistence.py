@@ -376,6 +376,10 @@ def _update(step: UpdateRows, session: Any, conn: Any) -> None:
     matched = cursor.rowcount
     cursor.close()
     if matched != -1 and matched != len(rows):
+        for state in step.states:  # as SQLAlchemy, which loads an expired primary key
+            obj = state()          # before the UPDATE: ObjectDeletedError when its row is gone
+            if obj is not None and not mapper._pk_key_set.issubset(obj.__dict__):
+                load_unloaded(session, state, obj)
         raise orm_exc.StaleDataError(
             f"UPDATE statement on table '{mapper.local_table.name}' expected to update "
             f"{len(rows)} row(s); {matched} were matched. The rows may have been deleted "
@@ -413,8 +417,13 @@ def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
         found = mapper._caches[cache_key] = (compiled.sql, pk_processors)
     sql, pk_processors = found
     complete = mapper._attr_key_set.issubset
+    held = session._identity_map._map_for(mapper)
     rows = []
     for state in step.states:
+        if held.get(state.ident, state) is not state:
+            # another object in this Session holds the key: a row inserted in this
+            # transaction reused it (SQLite), so it is not this object's row to delete
+            continue
         obj = state()
         if obj is not None and not complete(obj.__dict__):
             # as SQLAlchemy: an expired object is loaded before its DELETE, so its
@@ -422,6 +431,7 @@ def _delete(step: DeleteRows, session: Any, conn: Any) -> None:
             load_unloaded(session, state, obj)
         rows.append([p(v) if p is not None and v is not None else v
                      for p, v in zip(pk_processors, state.identity)])
-    conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
+    if rows:
+        conn._run(sql, rows if len(rows) > 1 else rows[0], len(rows) > 1).close()
 
 

@@ -264,6 +264,8 @@ class Session:
 
     def rollback(self) -> None:
         conn = self._conn
+        if conn is None and self._transaction is None and self._failed is None:
+            return  # as SQLAlchemy: no transaction, nothing to roll back or expire
         if conn is not None:
             try:
                 conn.rollback()
@@ -292,10 +294,14 @@ class Session:
 
         Deletions are undone first: an object both inserted and deleted in the rolled
         back part never existed, so it ends transient like every other new one."""
+        inserted = set(self._flushed_new[mark_new:])
         for state, obj in self._flushed_deleted[mark_deleted:]:
+            if state.session is not self:  # as SQLAlchemy: expunged, it stays detached
+                continue
             state._deleted = False
             state.session = self
-            self._identity_map._add(state)
+            if state not in inserted:  # it ends transient; its key may be another's now
+                self._identity_map._add(state)
             state._strong = obj
         del self._flushed_deleted[mark_deleted:]
         for state in self._flushed_new[mark_new:]:
@@ -472,8 +478,15 @@ class Session:
         if state.session is not self:
             self.add(instance)
         self._autobegin()
-        if state._deleted:
+        if state._deleted or state in self._deleted:
             return
+        existing = self._identity_map._state_for(state.mapper, state.ident)
+        if existing is not None and existing is not state and existing.obj() is not None:
+            # as SQLAlchemy: another object holds its key (a new row reused it), and a
+            # DELETE by that key would remove the other object's row
+            raise sa_exc.InvalidRequestError(
+                f"Can't attach instance {state._describe()}; another instance with key "
+                f"{state.key!r} is already present in this session.")
         if not state.mapper._relationships:
             self._deleted[state] = instance
             return
@@ -698,6 +711,9 @@ class Session:
         self.expire(instance, attribute_names)
         self._autoflush()
         mapper = state.mapper
+        if with_for_update is not None and with_for_update is not False:  # lock, then read
+            self._connection().execute(_for_update(mapper, mapper.primary_key, state.identity,
+                                                   with_for_update)).all()
         columns = attribute_names
         if attribute_names is not None:
             columns = [n for n in attribute_names if n not in mapper._relationships]
@@ -797,7 +813,11 @@ class Session:
             obj = self._deleted.pop(state)
             self._identity_map._remove(state)
             state._deleted = True
+            # as SQLAlchemy: an object changed before its DELETE stays marked changed, so
+            # changing it again begins no transaction (it is no longer tracked, see state)
+            changed = {} if state.committed_state is not None else None
             state._commit_all()
+            state.committed_state = changed
             self._modified.discard(state)
             self._flushed_deleted.append((state, obj))
 
@@ -808,6 +828,10 @@ class Session:
             bind_arguments: Any = None) -> Any:
         mapper = _mapper_for(entity)
         pk = _normalize_ident(mapper, ident)
+        if with_for_update is not None and with_for_update is not False:
+            # as SQLAlchemy: no identity-map shortcut, the row is locked (and read)
+            self._autoflush()
+            return self.scalars(_for_update(mapper, (mapper.class_,), pk, with_for_update)).first()
         state = self._identity_map._state_for(mapper, pk[0] if len(pk) == 1 else pk)
         if state is not None:
             obj = state.obj()
@@ -822,7 +846,12 @@ class Session:
                     try:
                         loading.load_unloaded(self, state, obj)
                     except orm_exc.ObjectDeletedError:
-                        self._detach(state)
+                        # as SQLAlchemy: its row is gone, so it is "deleted" (as if its
+                        # DELETE had been flushed; rollback() restores it)
+                        self._identity_map._remove(state)
+                        self._modified.discard(state)
+                        state._deleted = True
+                        self._flushed_deleted.append((state, obj))
                         return None
                 return obj
         if options or any(p.lazy in ("selectin", "joined")
@@ -1032,6 +1061,15 @@ def _mapper_for(entity: Any) -> Any:
         if mapper is None:
             raise orm_exc.UnmappedClassError(entity)
     return mapper
+
+
+def _for_update(mapper: Any, what: tuple, pk: tuple, how: Any) -> Any:
+    """SELECT ``what`` of the row whose primary key is ``pk`` FOR UPDATE (``how``: True or
+    with_for_update()'s keywords, as Session.get and refresh take them)."""
+    from ..sql.selectable import select
+
+    where = [column == value for column, value in zip(mapper.primary_key, pk)]
+    return select(*what).where(*where).with_for_update(**(how if isinstance(how, dict) else {}))
 
 
 def _normalize_ident(mapper: Any, ident: Any) -> tuple:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from .. import exc as sa_exc
 from . import exc as orm_exc
 from .base import STATE_KEY
 
@@ -189,7 +188,8 @@ class InstanceState(weakref.ref):
         self._strong = obj
         session = self.session
         if session is not None:
-            session._modified.add(self)
+            if not self._deleted:  # as SQLAlchemy: once its DELETE is flushed, not tracked
+                session._modified.add(self)
             if session._transaction is None:  # a change begins the Session's transaction
                 session._autobegin()
         return committed
@@ -220,11 +220,12 @@ class InstanceState(weakref.ref):
                 "closing, use expire_on_commit=False, or add the object to a new Session."
                 " (Background on this error at: https://sqlalche.me/e/20/bhk3)"
             )
-        if self._deleted:
-            raise sa_exc.InvalidRequestError(
-                f"Instance {self._describe()} has been deleted; its attribute '{key}' cannot "
-                "be loaded. Use the value before deleting, or roll back."
-            )
+        if self._deleted:  # ObjectDeletedError (an InvalidRequestError), as SQLAlchemy
+            if session._transaction is None:  # whose SELECT (finding no row) began one
+                session._autobegin()
+            raise orm_exc.ObjectDeletedError(self, (
+                f"Instance '{self._describe()}' has been deleted; its attribute '{key}' cannot "
+                "be loaded. Use the value before deleting, or roll back."))
         from .loading import load_unloaded
 
         load_unloaded(session, self, obj, key)

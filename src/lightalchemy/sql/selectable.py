@@ -726,8 +726,10 @@ def _attribute_for_key(target: Any, key: str) -> Any:
     lookup = getattr(target, "_column_for_key", None)
     found = lookup(key) if lookup is not None else None
     if found is None:
+        known = getattr(target, "_by_key", None) or getattr(target, "columns", None) or {}
         raise exc.InvalidRequestError(
             f"Entity namespace for {getattr(target, 'name', target)!r} has no property {key!r}"
+            + (f"; its properties are {', '.join(map(str, known.keys()))}" if known else "")
         )
     return found
 

@@ -201,7 +201,19 @@ class PGDialect_psycopg(PGDialect):
             # the driver's own path: no cursor, no prepared-statement bookkeeping
             dbapi_conn.commit()
             return
+        if sql == "ROLLBACK" and dbapi_conn.info.transaction_status == self._in_error:
+            # psycopg's rollback() also forgets the statements it prepared: a pipelined
+            # executemany cut short by an error can leave one it counts as prepared that
+            # the server never saw, and every later use of it would fail with
+            # "prepared statement _pg3_N does not exist" (a plain ROLLBACK clears that
+            # only the first time psycopg meets it on a connection)
+            dbapi_conn.rollback()
+            return
         super().do_execute_control(dbapi_conn, sql)
+
+    @property
+    def _in_error(self) -> Any:
+        return self.dbapi.pq.TransactionStatus.INERROR
 
     def do_rollback_deferred(self, dbapi_conn: Any) -> bool:
         # libpq's asynchronous API under psycopg's connection, which the pool hands to
@@ -209,6 +221,9 @@ class PGDialect_psycopg(PGDialect):
         # as soon as it arrives, so no lock outlives the Connection.
         pgconn = dbapi_conn.pgconn
         if pgconn.transaction_status == self.dbapi.pq.TransactionStatus.IDLE:
+            return False
+        if pgconn.transaction_status == self._in_error:
+            dbapi_conn.rollback()  # psycopg's, for its prepared statements: see above
             return False
         pgconn.send_query(b"ROLLBACK")
         while pgconn.flush():
