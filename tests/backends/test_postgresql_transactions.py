@@ -161,11 +161,11 @@ def test_a_session_that_only_read_leaves_no_transaction_open(engine, pg_admin):
 def test_the_deferred_rollback_is_read_before_the_next_use(engine):
     with engine.connect() as conn:
         conn.exec_driver_sql("INSERT INTO t VALUES (%s)", (1,))
-        raw = conn.connection
+        raw = conn.connection.dbapi_connection
     (record,) = engine.pool._idle
     assert record.reset_pending  # sent, answer not read yet
     with engine.connect() as conn:
-        assert conn.connection is raw and _status(conn) == "IDLE"
+        assert conn.connection.dbapi_connection is raw and _status(conn) == "IDLE"
         assert not record.reset_pending
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
 
@@ -173,11 +173,11 @@ def test_the_deferred_rollback_is_read_before_the_next_use(engine):
 def test_a_connection_whose_rollback_cannot_be_read_is_replaced(engine):
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
-        raw = conn.connection
+        raw = conn.connection.dbapi_connection
         pid = raw.info.backend_pid
     raw.close()  # gone while it sat in the pool with the ROLLBACK's answer unread
     with engine.connect() as conn:
-        assert conn.connection is not raw
+        assert conn.connection.dbapi_connection is not raw
         assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
     assert engine.pool.checkedout() == 0 and engine.pool.checkedin() == 1
 

@@ -640,3 +640,29 @@ def test_connect_event_sets_up_each_connection(compare):
         del parent
 
     compare(scenario, file_db=True)
+
+
+def test_raw_connection_returns_to_the_pool(compare):
+    def scenario(lib):
+        import os
+        import tempfile
+
+        path = os.path.join(tempfile.mkdtemp(), "raw.db")
+        engine = lib.sa.create_engine(f"sqlite:///{path}", pool_size=2, max_overflow=0,
+                                      pool_timeout=1)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        for i in range(10):  # more than the pool holds: each close() gives it back
+            raw = engine.raw_connection()
+            cursor = raw.cursor()
+            cursor.execute("INSERT INTO t VALUES (?)", (i,))
+            raw.commit()
+            lib.out(raw.dbapi_connection is raw.driver_connection)
+            raw.close()
+        with engine.connect() as conn:
+            lib.out(conn.exec_driver_sql("SELECT count(*) FROM t").scalar())
+            lib.out(conn.connection.dbapi_connection is not None,
+                    conn.connection.cursor().execute("SELECT 1").fetchone()[0])
+        engine.dispose()
+
+    compare(scenario)

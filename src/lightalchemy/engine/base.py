@@ -80,8 +80,10 @@ class Engine:
     def begin(self) -> _EngineBegin:
         return _EngineBegin(self)
 
-    def raw_connection(self) -> Any:
-        return self.pool.connect().connection
+    def raw_connection(self) -> PoolProxiedConnection:
+        """A pooled DB-API connection for the driver's own API; ``close()`` gives it back
+        to the pool (rolled back), as SQLAlchemy's does."""
+        return PoolProxiedConnection(self.pool.connect(), owned=True)
 
     def _inspection_target(self) -> Any:
         from .reflection import Inspector
@@ -157,6 +159,63 @@ def _echo_logger(value: Any) -> Any:
     return logger
 
 
+class PoolProxiedConnection:
+    """A pooled DB-API connection: the driver's methods and attributes, plus
+    ``dbapi_connection`` / ``driver_connection``.  One from ``engine.raw_connection()``
+    goes back to the pool on ``close()``; the one behind a Connection stays its own."""
+
+    __slots__ = ("_record", "dbapi_connection", "_owned", "_closed")
+
+    def __init__(self, record: Any, owned: bool) -> None:
+        self._record = record
+        self.dbapi_connection = record.connection
+        self._owned = owned
+        self._closed = False
+
+    @property
+    def driver_connection(self) -> Any:
+        return self.dbapi_connection
+
+    @property
+    def is_valid(self) -> bool:
+        return not self._closed
+
+    def cursor(self, *args: Any, **kw: Any) -> Any:
+        return self.dbapi_connection.cursor(*args, **kw)
+
+    def close(self) -> None:
+        if not self._owned:
+            self.dbapi_connection.close()
+            return
+        if self._closed:
+            return
+        self._closed = True
+        pool = self._record.pool
+        try:
+            self.dbapi_connection.rollback()
+        except Exception:
+            pool._invalidate(self._record)
+            return
+        pool._return(self._record)
+
+    def invalidate(self, exception: Any = None) -> None:
+        if self._owned and not self._closed:
+            self._closed = True
+            self._record.pool._invalidate(self._record)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.dbapi_connection, name)
+
+    def __enter__(self) -> PoolProxiedConnection:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<PoolProxiedConnection {self.dbapi_connection!r}>"
+
+
 class Connection:
     """One checked-out DB-API connection and the transaction on it."""
 
@@ -194,8 +253,13 @@ class Connection:
 
     # -- state ---------------------------------------------------------------
     @property
-    def connection(self) -> Any:
-        return self._dbapi_connection
+    def connection(self) -> PoolProxiedConnection:
+        """The DB-API connection, behind SQLAlchemy's ``PoolProxiedConnection`` face
+        (``.dbapi_connection``, ``.driver_connection``; everything else is the driver's)."""
+        proxy = self.__dict__.get("_proxy")
+        if proxy is None or proxy.dbapi_connection is not self._dbapi_connection:
+            proxy = self.__dict__["_proxy"] = PoolProxiedConnection(self._record, owned=False)
+        return proxy
 
     @property
     def closed(self) -> bool:
