@@ -149,15 +149,16 @@ def _eager_setup(statement: Any, options: dict) -> Any:
     """The eager-loading plan of a statement, or None when nothing loads eagerly."""
     with_options = statement._with_options
     nested = options.get("_la_plan")
-    if not with_options and nested is None and not _any_relationships(statement):
-        return None  # (deferred columns count as "relationships" here: mapper._eager_hint)
+    if not with_options and nested is None and not _needs_planning(statement):
+        return None
     from .eager import EagerSetup
 
     setup = EagerSetup(statement, with_options, nested, options.get("_la_path", ()))
     return setup if setup.per_entity or setup.changed else None
 
 
-def _any_relationships(statement: Any) -> bool:
+def _needs_planning(statement: Any) -> bool:
+    """Whether an entity selected has relationships or deferred columns."""
     for raw in statement._raw_columns:  # a loop: this runs for every ORM query
         if raw.__class__ is EntityElement and raw.mapper._eager_hint:
             return True

@@ -43,7 +43,7 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
     """Write new/dirty/deleted states with their relationships; returns the final
     (new, dirty, deleted) lists for the Session's bookkeeping."""
     histories = _histories(new, dirty)
-    _delete_orphans(session, histories, dirty)
+    _delete_orphans(session, histories)
     deleted = list(session._deleted)
     deleted_set = set(deleted)
     new = [s for s in new if s not in deleted_set]
@@ -211,7 +211,7 @@ def _has_other_parent(prop: Any, child: Any, parent: Any) -> bool:
     return value is not None and value is not parent
 
 
-def _delete_orphans(session: Any, histories: list, dirty: list) -> None:
+def _delete_orphans(session: Any, histories: list) -> None:
     for state, prop, _value, _added, removed, to_none in histories:
         if prop.direction is ONETOMANY and prop.cascade.delete_orphan:
             parent = state()
@@ -331,13 +331,10 @@ def _not_in_session(prop: Any, obj: Any) -> None:
 
 def _association(target: dict, prop: Any, parent: Any, child: Any) -> None:
     row = {}
-    pd = parent().__dict__
-    cd = child().__dict__
     for key, (_, sc) in zip(prop._parent_keys, prop.local_remote_pairs):
         row[sc] = (parent, key)
     for key, (_, sc) in zip(prop._target_keys, prop.secondary_pairs):
         row[sc] = (child, key)
-    _ = pd, cd
     ident = (prop.secondary, frozenset((id(col), id(st), key) for col, (st, key) in row.items()))
     target[ident] = (prop.secondary, row)
 
@@ -399,10 +396,9 @@ def _apply(source: Any, dest: Any, prop: Any) -> None:
     if obj is None:
         return
     d = obj.__dict__
-    if prop.direction is ONETOMANY:
-        pairs = prop.sync_pairs  # (parent key, child key); dest is the child
-    else:
-        pairs = prop.sync_pairs  # (target key, parent key); dest is the parent
+    # (source key, destination key): one-to-many (parent key, child key), dest the child;
+    # many-to-one (target key, parent key), dest the parent
+    pairs = prop.sync_pairs
     source_d = None
     if source is not None:
         source_obj = source()

@@ -239,7 +239,7 @@ class RelationshipProperty:
     # -- configuration ------------------------------------------------------------
     _CONFIGURED_ATTRIBUTES = frozenset((
         "direction", "local_remote_pairs", "secondary_pairs", "sync_pairs", "_use_get",
-        "_get_order", "_parent_keys", "_target_keys", "_extra_criteria", "_foreign_cols",
+        "_ident_index", "_parent_keys", "_target_keys", "_extra_criteria", "_foreign_cols",
         "_remote_cols"))
 
     def __getattr__(self, name: str) -> Any:
@@ -430,8 +430,9 @@ class RelationshipProperty:
             remote = [rc for _, rc in self.local_remote_pairs]
             self._use_get = not self._extra_criteria and len(remote) == len(target_pk) and \
                 all(any(r is c for r in remote) for c in target_pk)
-            self._get_order = [next(lc for lc, rc in self.local_remote_pairs if rc is c)
-                               for c in target_pk] if self._use_get else []
+            # where each of the target's key columns is among the pairs' values
+            self._ident_index = [next(i for i, (_, rc) in enumerate(self.local_remote_pairs)
+                                      if rc is c) for c in target_pk] if self._use_get else []
 
     def _secondary_pairs(self, join: Any, side_table: Any, what: str) -> list:
         """(column of ``side_table``, column of the secondary) pairs."""
@@ -1041,6 +1042,15 @@ def loaded_value(d: dict, key: str) -> Any:
     return NO_VALUE if value.__class__ is _Marker else value
 
 
+def held_target(session: Any, prop: Any, values: Any) -> Any:
+    """The state of the many-to-one target the Session holds for the key ``values``
+    (in ``sync_pairs`` order), or None; needs ``prop._use_get``."""
+    ident = [values[i] for i in prop._ident_index]
+    state = session._identity_map._state_for(prop.mapper,
+                                             ident[0] if len(ident) == 1 else tuple(ident))
+    return state if state is not None and state() is not None else None
+
+
 def target_in_identity_map(session: Any, prop: Any, d: dict) -> Any:
     """A many-to-one's target found without SQL, from the foreign key in ``d``: the
     object, None for a NULL key, NO_VALUE when it cannot be told."""
@@ -1051,11 +1061,8 @@ def target_in_identity_map(session: Any, prop: Any, d: dict) -> Any:
         return NO_VALUE
     if any(v is None for v in values):
         return None
-    by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
-    ident = tuple(by_col[c] for c in prop._get_order)
-    found = session._identity_map._state_for(prop.mapper, ident[0] if len(ident) == 1 else ident)
-    target = found() if found is not None else None
-    return target if target is not None else NO_VALUE
+    state = held_target(session, prop, values)
+    return state() if state is not None else NO_VALUE
 
 
 def relationship(argument: Any = None, secondary: Any = None, **kw: Any) -> RelationshipProperty:

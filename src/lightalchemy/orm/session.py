@@ -375,25 +375,15 @@ class Session:
     def _cascade_save(self, instance: Any) -> None:
         """Bring the objects reachable through save-update relationships into the
         Session, depth first (the order SQLAlchemy's add() gives them, which is the
-        order their rows are inserted in)."""
+        order their rows are inserted in); as SQLAlchemy, the walk stops at objects
+        already here."""
         if _mapper_mod._unconfigured:
             _mapper_mod.configure_mappers()
-        seen = {id(instance)}
-        stack = [_cascade_children(instance)]
-        while stack:
-            for item in stack[-1]:
-                if id(item) in seen:
-                    continue
-                seen.add(id(item))
-                item_state = instance_state(item)
-                if item_state.session is self:
-                    continue  # as SQLAlchemy: the walk stops at objects already here
-                if not item_state._deleted:
-                    self._add_one(item_state, item)
-                stack.append(_cascade_children(item))
-                break
-            else:
-                stack.pop()
+        for item in _cascade_walk(instance, "save_update",
+                                  stop=lambda item: instance_state(item).session is self):
+            item_state = instance_state(item)
+            if not item_state._deleted:
+                self._add_one(item_state, item)
 
     def _add_one(self, state: InstanceState, instance: Any) -> None:
         if self._transaction is None:
@@ -1016,22 +1006,24 @@ def _relationship_baseline(mapper: Any, d: dict) -> dict:
     return out
 
 
-def _cascade_walk(obj: Any, flag: str) -> list:
-    """Every object reachable from ``obj`` through loaded relationships whose cascade
-    has ``flag`` (e.g. "expunge"), depth first, ``obj`` itself left out."""
+def _cascade_walk(obj: Any, flag: str, stop: Any = None) -> Iterator:
+    """The objects reachable from ``obj`` through loaded relationships whose cascade has
+    ``flag`` (e.g. "expunge"), depth first, ``obj`` itself left out; ``stop(item)``
+    leaves an object (and what lies behind it) out."""
     seen = {id(obj)}
-    out = []
     stack = [_cascade_children(obj, flag)]
     while stack:
         for item in stack[-1]:
-            if id(item) not in seen:
-                seen.add(id(item))
-                out.append(item)
-                stack.append(_cascade_children(item, flag))
-                break
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if stop is not None and stop(item):
+                continue
+            yield item
+            stack.append(_cascade_children(item, flag))
+            break
         else:
             stack.pop()
-    return out
 
 
 def _cascade_children(obj: Any, flag: str = "save_update") -> Iterator:

@@ -23,6 +23,7 @@ from .relationships import (
     RAISE,
     RAISE_ON_SQL,
     RelationshipAttribute,
+    held_target,
     loaded_value,
     target_in_identity_map,
 )
@@ -100,14 +101,9 @@ def lazy_load(session: Any, prop: Any, state: Any, obj: Any) -> Any:
         if any(v is None for v in values):
             return None
         if prop._use_get:
-            by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
-            ident = tuple(by_col[c] for c in prop._get_order)
-            found = session._identity_map._state_for(
-                prop.mapper, ident[0] if len(ident) == 1 else ident)
+            found = held_target(session, prop, values)
             if found is not None:
-                target = found()
-                if target is not None:
-                    return None if found._deleted else target
+                return None if found._deleted else found()
         result = session.execute(_lazy_statement(prop), _lazy_params(values))
         return result.scalars().first()
     if prop.direction is MANYTOMANY:
@@ -139,10 +135,7 @@ def _lazy_statement(prop: Any) -> Select:
         stmt = stmt.select_from(Join(target.local_table, secondary, on))
         criteria = [sc == BindParameter(f"lazy_{i}", None, sc.type, required=True)
                     for i, (_, sc) in enumerate(prop.local_remote_pairs)]
-    elif prop.direction is MANYTOONE:
-        criteria = [rc == BindParameter(f"lazy_{i}", None, rc.type, required=True)
-                    for i, (_, rc) in enumerate(prop.local_remote_pairs)]
-    else:
+    else:  # the remote columns equal the parent's values (its key, or its foreign key)
         criteria = [rc == BindParameter(f"lazy_{i}", None, rc.type, required=True)
                     for i, (_, rc) in enumerate(prop.local_remote_pairs)]
     stmt = stmt.where(*criteria, *prop._extra_criteria)
@@ -468,11 +461,9 @@ def _selectin(session: Any, prop: Any, parents: list, nested: LoadPlan | None, p
         _selectin_many_to_one(session, prop, todo, options)
         return
     if prop.direction is MANYTOMANY:
-        keys_of = [lc for lc, _ in prop.local_remote_pairs]
         parent_keys = prop._parent_keys
     else:
         parent_keys = [src for src, _ in prop.sync_pairs]
-        keys_of = None
     by_key: dict = {}
     for parent in todo:
         values = tuple(getattr(parent, k) for k in parent_keys)
@@ -510,7 +501,6 @@ def _selectin(session: Any, prop: Any, parents: list, nested: LoadPlan | None, p
                 k = tuple(row[:n]) if n > 1 else row[0]
                 if k in found:
                     found[k].append(row[n])
-    _ = keys_of
     for k, owners in by_key.items():
         members = found.get(k, [])
         for parent in owners:
@@ -543,13 +533,9 @@ def _selectin_many_to_one(session: Any, prop: Any, parents: list, options: dict)
             resolved[values] = None
             continue
         if prop._use_get:
-            by_col = dict(zip([lc for lc, _ in prop.local_remote_pairs], values))
-            ident = tuple(by_col[c] for c in prop._get_order)
-            state = session._identity_map._state_for(target, ident[0] if len(ident) == 1
-                                                     else ident)
-            obj = state() if state is not None else None
-            if obj is not None and not state._deleted:
-                resolved[values] = obj
+            state = held_target(session, prop, values)
+            if state is not None and not state._deleted:
+                resolved[values] = state()
                 continue
         missing.append(values)
     remote = [rc for _, rc in prop.local_remote_pairs]
