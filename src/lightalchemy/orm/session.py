@@ -625,7 +625,7 @@ class Session:
         obj = state.obj()
         if obj is None:
             return False
-        from .unitofwork import changed_columns
+        from .unitofwork import _same, changed_columns
 
         committed = state.committed_state
         relationships = state.mapper._relationships
@@ -638,9 +638,9 @@ class Session:
                             [id(x) for x in old] != [id(x) for x in new]
                             if relationships[key].uselist else old is not new):
                         return True
-            columns_only = {k: v for k, v in committed.items() if k not in relationships}
-            return any(k in obj.__dict__ and (v is NO_VALUE or v != obj.__dict__[k])
-                       for k, v in columns_only.items())
+            d = obj.__dict__
+            return any(k in d and (v is NO_VALUE or not _same(v, d[k]))
+                       for k, v in committed.items() if k not in relationships)
         return bool(changed_columns(state, obj.__dict__))
 
     # -- expiry ------------------------------------------------------------------------

@@ -456,7 +456,7 @@ def _selectin(session: Any, prop: Any, parents: list, nested: LoadPlan | None, p
     todo = [p for p in parents if refresh or loaded_value(p.__dict__, key) is NO_VALUE]
     if not todo:
         return
-    options = _nested_options(prop, nested, path)
+    options = {"_la_plan": nested, "_la_path": path}  # for the children's own loads
     if prop.direction is MANYTOONE:
         _selectin_many_to_one(session, prop, todo, options)
         return
@@ -556,7 +556,3 @@ def _in(columns: list, keys: list) -> Any:
     if len(columns) == 1:
         return columns[0].in_(keys)
     return tuple_(*columns).in_(keys)
-
-
-def _nested_options(prop: Any, nested: LoadPlan | None, path: tuple) -> dict:
-    return {"_la_plan": nested, "_la_path": path}
