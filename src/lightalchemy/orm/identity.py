@@ -39,10 +39,6 @@ class IdentityMap:
         if found is not None and found.get(state.ident) is state:
             del found[state.ident]
 
-    def _discard_state(self, state: Any) -> None:
-        if state.ident is not None and state.committed_state is None:
-            self._remove(state)
-
     def states(self) -> list:
         return [state for found in self._maps.values() for state in found.values()]
 

@@ -235,8 +235,13 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
         batch = 1000
         pk_keys = mapper._pk_keys
         converters = [mapper._props[k].column.type._processors(dialect)[1] for k in pk_keys]
+        single = pk_keys[0] if len(pk_keys) == 1 and converters[0] is None else None
         for start in range(0, len(rows), batch):
             returned = conn._run_many_returning(sql, rows[start:start + batch])
+            if single is not None:  # benchmark: bulk_create
+                for (_, d), (value,) in zip(members[start:start + batch], returned):
+                    d[single] = value
+                continue
             for (_, d), got in zip(members[start:start + batch], returned):
                 for key, value, convert in zip(pk_keys, got, converters):
                     d[key] = convert(value) if convert is not None and value is not None \

@@ -22,9 +22,16 @@ _EXPIRED_TRANSIENT: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def _object_gone(state: InstanceState) -> None:
+    """The weak reference's callback: the identity map forgets a collected object.
+
+    Written out in one function because it runs for every object that dies (in
+    ``bulk_create`` each new object dies at commit).  An object with changes is held
+    strongly, so it cannot die here; a state replaced under its key is left alone."""
     session = state.session
-    if session is not None:
-        session._identity_map._discard_state(state)
+    if session is not None and state.ident is not None and state.committed_state is None:
+        found = session._identity_map._maps.get(state.mapper)
+        if found is not None and found.get(state.ident) is state:
+            del found[state.ident]
 
 
 class InstanceState(weakref.ref):
