@@ -1276,3 +1276,54 @@ def test_models_with_eq_and_no_hash(compare):
             lib.out(sorted((t.id, t.name) for t in s.scalars(sa.select(Tag))))
 
     compare(scenario)
+
+
+def test_a_failed_commit_leaves_the_session_waiting_for_rollback(compare):
+    """A deferred foreign key checked only at COMMIT: the flush went through, the
+    COMMIT did not.  The objects stay persistent and SQL is refused until rollback()."""
+
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        engine = sa.create_engine(lib.url)
+
+        @sa.event.listens_for(engine, "connect")
+        def _foreign_keys(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE item (id INTEGER PRIMARY KEY, name VARCHAR, owner_id INTEGER "
+                "REFERENCES item (id) DEFERRABLE INITIALLY DEFERRED)")
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Item(Base):
+            __tablename__ = "item"
+            id = sa.Column(sa.Integer, primary_key=True)
+            name = sa.Column(sa.String)
+            owner_id = sa.Column(sa.Integer)
+
+        def tried(action):
+            try:
+                return ("ok", action())
+            except Exception as error:
+                return ("raised", type(error).__name__)
+
+        session = orm.Session(engine)
+        orphan = Item(name="a", owner_id=99)
+        session.add(orphan)
+        lib.out(tried(session.commit))
+        lib.out(session.is_active, session.in_transaction(), lib.inspect(orphan).persistent)
+        lib.out(tried(lambda: session.scalars(sa.select(Item.name)).all()))
+        lib.out(tried(session.commit))
+        lib.out(orphan.name)
+        session.rollback()
+        lib.out(session.is_active, lib.inspect(orphan).transient)
+        session.add(Item(name="b"))
+        session.commit()
+        lib.out(session.scalars(sa.select(Item.name)).all())
+        session.close()
+        engine.dispose()
+
+    compare(scenario)

@@ -32,6 +32,9 @@ class DefaultDialect:
     #: which the pool reads at the next checkout (``do_rollback_deferred``,
     #: ``finish_reset``)
     defers_reset = False
+    #: a transaction's last statements and its COMMIT may travel in one round trip
+    #: (``do_execute_commit``; used by ``Session.commit`` for small flushes of new objects)
+    commits_with_statements = False
     isolation_levels: tuple[str, ...] = ()
     #: whether a key lookup that opens a transaction may run before its BEGIN (see
     #: ``reads_before_begin``); the default: no
@@ -104,6 +107,15 @@ class DefaultDialect:
             cursor.executemany(sql, params)
         else:
             cursor.execute(sql, params)
+
+    def do_execute_commit(self, dbapi_conn: Any, begin_sql: str | None,
+                          statements: list) -> tuple:
+        """Run ``(sql, params)`` statements, then COMMIT; only called when
+        ``commits_with_statements``.  Returns ``(rows, error, index)``: the rows each
+        statement returned (up to the one that failed), the driver's error or None, and
+        the index of what failed: a statement's (the transaction stays open, in error)
+        or ``len(statements)`` for the COMMIT (the transaction is over)."""
+        raise NotImplementedError(f"{self.name} does not send statements with COMMIT")
 
     def in_transaction(self, dbapi_conn: Any) -> bool:
         """Whether the server has a transaction open on this connection (asked after a

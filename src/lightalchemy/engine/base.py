@@ -376,6 +376,19 @@ class Connection:
                 return
             self._emit(dialect.begin_sql if kind == "BEGIN" else kind)
 
+    def _end_refused_commit(self) -> None:
+        """A COMMIT the database refused can leave its transaction open (SQLite does
+        after a deferred constraint fails): roll it back, so that nothing of it is
+        kept or carried into the next transaction."""
+        dbapi_conn = self._dbapi_connection
+        if self._invalid or not self.dialect.control_needed(dbapi_conn, "ROLLBACK") or \
+                not self.dialect.in_transaction(dbapi_conn):
+            return
+        try:
+            self._emit("ROLLBACK")
+        except exc.DBAPIError:
+            self._invalid = True
+
     def _begin_now(self) -> None:
         self._begin_pending = False
         if self.dialect.control_needed(self._dbapi_connection, "BEGIN"):
@@ -564,6 +577,43 @@ class Connection:
         if begin is not None and not self.dialect.in_transaction(self._dbapi_connection):
             self._begin_pending = True
 
+    def _run_and_commit(self, statements: list) -> tuple | None:
+        """Run ``(sql, params)`` statements and COMMIT the root transaction, in one round
+        trip where the dialect can (``commits_with_statements``).
+
+        Returns ``(rows of each statement, None)``, or ``(rows, error)`` when they all
+        ran but the COMMIT failed (the transaction is then over, as after a failed
+        ``commit()``).  A failing statement raises as ``_run`` does, leaving the
+        transaction open for the caller to roll back.  None, with nothing sent, where
+        this Connection cannot: no such dialect, savepoints open, AUTOCOMMIT."""
+        dialect = self.dialect
+        transaction = self._transaction
+        if not dialect.commits_with_statements or transaction is None or \
+                not transaction.is_active or self._nested or \
+                not dialect.control_needed(self._dbapi_connection, "COMMIT"):
+            return None
+        begin = self._begin_with_statement() if self._begin_pending else None
+        if self._log:
+            for sql, params in statements:
+                self._logger.info(sql)
+                self._logger.info("[parameters] %r", params)
+            self._logger.info("COMMIT")
+        rows, error, index = dialect.do_execute_commit(self._dbapi_connection, begin,
+                                                       statements)
+        if error is not None and index < len(statements):
+            self._begin_failed(begin)
+            sql, params = statements[index]
+            self._handle_error(error, sql, params, False)
+        transaction.is_active = False
+        self._transaction = None
+        if error is None:
+            return rows, None
+        try:
+            self._handle_error(error, "COMMIT", None, False)
+        except exc.DBAPIError as wrapped:
+            return rows, wrapped
+        return rows, None  # not reached: _handle_error raises
+
     def _run_many_returning(self, sql: str, rows: list) -> list:
         """INSERT … RETURNING for many parameter sets (``features.executemany_returning``):
         the returned rows in parameter order.  The dialect chooses how: PostgreSQL sends
@@ -724,7 +774,11 @@ class RootTransaction(Transaction):
         conn._nested = []
         self.is_active = False
         conn._transaction = None
-        conn._control("COMMIT")
+        try:
+            conn._control("COMMIT")
+        except exc.DBAPIError:
+            conn._end_refused_commit()
+            raise
 
     def rollback(self) -> None:
         conn = self.connection

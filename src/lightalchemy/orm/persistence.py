@@ -156,6 +156,37 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
         _insert_returning_batches(mapper, dialect, conn, keys, rows, members)
     else:
         _insert_one_by_one(mapper, dialect, conn, keys, rows, members)
+    _complete_inserts(session, mapper, keys, members)
+
+
+def one_trip_insert(step: InsertRows, session: Any, conn: Any) -> Any:
+    """A one-object INSERT step as ``(sql, params, finish)`` for a flush sent with its
+    COMMIT in one round trip (``Session.commit``); ``finish(rows)`` takes the rows the
+    statement returned.  None where the object's key cannot come back that way."""
+    mapper = step.mapper
+    dialect = conn.dialect
+    keys = step.columns
+    state = step.states[0]
+    members = [(state, state().__dict__)]
+    returning = not all(k in keys for k in mapper._pk_keys)
+    if returning and not dialect.features.insert_returning:
+        return None
+    sql, *_ = _insert_sql(mapper, dialect, keys, 1, returning)
+    params = _row_extractor(mapper, dialect, keys)(members[0][1])
+
+    def finish(rows: list) -> None:
+        if returning:
+            d = members[0][1]
+            for key, value in zip(mapper._pk_keys, rows[0]):
+                d[key] = _result_value(mapper, key, value, dialect)
+        _complete_inserts(session, mapper, keys, members)
+
+    return sql, params, finish
+
+
+def _complete_inserts(session: Any, mapper: Any, keys: tuple, members: list) -> None:
+    """After the INSERTs of ``members`` (state, __dict__): what the database chose is
+    left to load, what it left NULL is known, and the objects become persistent."""
     server_filled = [k for k in _server_filled_keys(mapper) if k not in keys]
     if server_filled:  # the database chose these values: load them on first access
         for _, d in members:

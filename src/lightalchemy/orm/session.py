@@ -23,6 +23,10 @@ from .identity import IdentityMap
 from .relationships import _Marker
 from .state import _EXPIRED_TRANSIENT, InstanceState, _object_gone, instance_state
 
+#: at most this many new objects are sent with their COMMIT in one round trip (more
+#: go as batched INSERTs by the ordinary flush)
+_ONE_TRIP_MAX = 16
+
 
 class SessionTransaction:
     """The Session's view of BEGIN (root) or SAVEPOINT (nested)."""
@@ -113,6 +117,8 @@ class Session:
         self._conn: Any = None
         self._flushing = False
         self._failed: BaseException | None = None
+        #: ``_failed`` came from the COMMIT itself, not from a flush
+        self._failed_commit = False
         self._no_autoflush = 0
 
     # -- context manager ------------------------------------------------------------
@@ -135,6 +141,13 @@ class Session:
 
     def _check_failed(self) -> None:
         if self._failed is not None:
+            if self._failed_commit:
+                # as SQLAlchemy: the objects keep the state the flush gave them until
+                # rollback(), and no SQL may run in the transaction meanwhile
+                raise sa_exc.InvalidRequestError(
+                    f"This Session's COMMIT failed ({self._failed}); no further SQL can be "
+                    "emitted within its transaction. Call Session.rollback() first."
+                )
             raise sa_exc.PendingRollbackError(
                 "This Session's transaction has been rolled back due to a previous exception "
                 f"during flush. To begin a new transaction with this Session, first issue "
@@ -221,24 +234,39 @@ class Session:
         return self._failed is None
 
     def commit(self) -> None:
+        if self._failed_commit:
+            raise sa_exc.PendingRollbackError(
+                f"This Session's previous COMMIT failed ({self._failed}); call "
+                "Session.rollback() before committing again.",
+                code="8s2b",
+            )
         self._check_failed()
         if self._transaction is None:
             self._autobegin()
+        committed = False
         if self._new or self._deleted or self._modified:
-            self.flush()
+            committed = self._flush_with_commit()
+            if not committed:
+                self.flush()
         conn = self._conn
-        if conn is not None:
+        if conn is not None and not committed:
             try:
                 if conn.in_transaction():
                     conn.commit()
-            except BaseException:
-                self._failed = None
-                self.rollback()
+            except BaseException as error:
+                self._commit_failed(error)
                 raise
         for nested in self._stack:
             nested._active = False
         self._stack = []
         self._after_commit()
+
+    def _commit_failed(self, error: BaseException) -> None:
+        """The database refused the COMMIT (a deferred constraint, a lost connection):
+        its transaction is over.  As in SQLAlchemy the objects stay as the flush left
+        them and the Session demands rollback(), which makes the new ones transient."""
+        self._failed = error
+        self._failed_commit = True
 
     def _after_commit(self) -> None:
         if self.expire_on_commit:
@@ -276,6 +304,7 @@ class Session:
         self._stack = []
         self._forget_transaction()
         self._failed = None
+        self._failed_commit = False
         self._release()
 
     def _forget_transaction(self) -> None:
@@ -582,6 +611,7 @@ class Session:
             self._transaction._active = False
         self._transaction = None
         self._failed = None
+        self._failed_commit = False
 
     reset = close
 
@@ -771,21 +801,74 @@ class Session:
             for step in steps:
                 persistence.run(step, self, conn)
         except BaseException as error:
-            self._flushing = False
-            self._failed = error
-            try:
-                if self._stack:
-                    # inside begin_nested(): only the SAVEPOINT is lost; rolling the
-                    # nested transaction back (its context manager does) recovers
-                    self._stack[-1]._db_nested.rollback()
-                else:
-                    conn.rollback()
-                    # as SQLAlchemy: the objects show the rollback at once, though the
-                    # Session still demands rollback() before more work
-                    self._forget_transaction()
-            except sa_exc.DBAPIError:
-                conn.invalidate()
+            self._flush_failed(error, conn)
             raise
+        self._flushed(new, dirty, deleted)
+
+    def _flush_failed(self, error: BaseException, conn: Any) -> None:
+        self._flushing = False
+        self._failed = error
+        try:
+            if self._stack:
+                # inside begin_nested(): only the SAVEPOINT is lost; rolling the
+                # nested transaction back (its context manager does) recovers
+                self._stack[-1]._db_nested.rollback()
+            else:
+                conn.rollback()
+                # as SQLAlchemy: the objects show the rollback at once, though the
+                # Session still demands rollback() before more work
+                self._forget_transaction()
+        except sa_exc.DBAPIError:
+            conn.invalidate()
+
+    def _flush_with_commit(self) -> bool:
+        """``commit()``'s flush and COMMIT in one round trip, where that cannot change
+        the outcome: only new objects, one INSERT each (nothing read between statements,
+        no row count to check), no savepoints, a dialect that can (PostgreSQL).  A failed
+        INSERT skips the COMMIT on the server, so errors end as a failed flush does.
+        Benchmark: ``single_insert_commit`` (BEGIN, INSERT and COMMIT: 3 round trips → 1).
+        False, with nothing done, where it does not apply."""
+        if self._stack or self._deleted or self._modified or len(self._new) > _ONE_TRIP_MAX:
+            return False
+        if self._conn is None:  # a Connection of its own, from the Engine
+            if not getattr(self.bind, "_is_engine", False) or \
+                    not self.bind.dialect.commits_with_statements:
+                return False
+        elif not self._owns_conn or not self._conn.dialect.commits_with_statements:
+            return False
+        new = list(self._new)
+        if _mapper_mod._relationships_declared and any(s.mapper._relationships for s in new):
+            return False
+        from . import persistence, unitofwork
+
+        steps = unitofwork.plan(new, [], [])
+        if not all(isinstance(step, unitofwork.InsertRows) and len(step.states) == 1
+                   for step in steps):
+            return False
+        conn = self._connection()
+        self._flushing = True
+        try:
+            prepared = [persistence.one_trip_insert(step, self, conn) for step in steps]
+            outcome = None if None in prepared else conn._run_and_commit(
+                [(sql, params) for sql, params, _finish in prepared])
+        except BaseException as error:
+            self._flush_failed(error, conn)
+            raise
+        if outcome is None:
+            self._flushing = False
+            return False
+        results, commit_error = outcome
+        for (_sql, _params, finish), rows in zip(prepared, results):
+            finish(rows)
+        self._flushed(new, [], [])
+        if commit_error is not None:
+            self._commit_failed(commit_error)
+            raise commit_error
+        return True
+
+    def _flushed(self, new: list, dirty: list, deleted: list) -> None:
+        """The flush's statements ran: pending objects become persistent, changes are
+        no longer pending, deleted objects leave the identity map."""
         self._flushing = False
         self._pending_appends = {}
         pending = self._new

@@ -72,6 +72,8 @@ class PGDialect_psycopg(PGDialect):
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
         self.dbapi = _import_psycopg()
         super().__init__(isolation_level=isolation_level, **kw)
+        # libpq's pipeline mode (libpq 14 and later) carries a flush and its COMMIT at once
+        self.commits_with_statements = self.dbapi.Pipeline.is_supported()
 
     def create_connect_args(self, url: Any) -> tuple[list, dict]:
         params: dict[str, Any] = {}
@@ -192,6 +194,39 @@ class PGDialect_psycopg(PGDialect):
             cursor.executemany(sql, params)
         else:
             cursor.execute(sql, params)
+
+    def do_execute_commit(self, dbapi_conn: Any, begin_sql: str | None,
+                          statements: list) -> tuple:
+        # pipeline mode: BEGIN, the statements and COMMIT go out before any answer is
+        # read.  The server skips everything after a failed statement up to the pipeline's
+        # end, COMMIT included, and the transaction stays open in error; a COMMIT that
+        # fails (a deferred constraint) ends it.  A failed statement's cursor gets no result.
+        cursors = [dbapi_conn.cursor() for _ in statements]
+        error = None
+        try:
+            with dbapi_conn.pipeline():
+                if begin_sql is not None:
+                    dbapi_conn.execute(begin_sql, prepare=False)
+                for cursor, (sql, params) in zip(cursors, statements):
+                    cursor.execute(sql, params)
+                dbapi_conn.execute("COMMIT", prepare=False)
+        except self.dbapi.Error as caught:
+            error = caught
+        done = (self.dbapi.pq.ExecStatus.TUPLES_OK, self.dbapi.pq.ExecStatus.COMMAND_OK)
+        rows: list = []
+        for cursor in cursors:
+            result = cursor.pgresult
+            if result is None or result.status not in done:  # failed, or skipped after
+                break
+            rows.append(cursor.fetchall() if cursor.description is not None else [])
+        for cursor in cursors:
+            cursor.close()
+        if error is None:
+            return rows, None, None
+        if len(rows) == len(statements) and \
+                dbapi_conn.info.transaction_status == self.dbapi.pq.TransactionStatus.IDLE:
+            return rows, error, len(statements)
+        return rows, error, len(rows)
 
     def in_transaction(self, dbapi_conn: Any) -> bool:
         return dbapi_conn.info.transaction_status != self.dbapi.pq.TransactionStatus.IDLE
