@@ -38,6 +38,8 @@ class DeleteRows:
 
 
 def _mapper_order(mappers: list) -> list:
+    if len(mappers) < 2:  # benchmark: single_insert_commit
+        return mappers
     tables = {m.local_table: m for m in mappers}
     edges = []
     for mapper in mappers:
