@@ -577,21 +577,27 @@ class Connection:
         if begin is not None and not self.dialect.in_transaction(self._dbapi_connection):
             self._begin_pending = True
 
-    def _run_and_commit(self, statements: list) -> tuple | None:
-        """Run ``(sql, params)`` statements and COMMIT the root transaction, in one round
-        trip where the dialect can (``commits_with_statements``).
+    def _can_run_and_commit(self) -> bool:
+        """Whether ``_run_and_commit`` may be used now: a dialect that can, the root
+        transaction active, no savepoint open, not AUTOCOMMIT."""
+        transaction = self._transaction
+        return self.dialect.commits_with_statements and transaction is not None and \
+            transaction.is_active and not self._nested and \
+            self.dialect.control_needed(self._dbapi_connection, "COMMIT")
+
+    def _run_and_commit(self, statements: list) -> tuple:
+        """Run ``(sql, params)`` statements and COMMIT the root transaction in one round
+        trip (only where ``_can_run_and_commit``).
 
         Returns ``(rows of each statement, None)``, or ``(rows, error)`` when they all
         ran but the COMMIT failed (the transaction is then over, as after a failed
         ``commit()``).  A failing statement raises as ``_run`` does, leaving the
-        transaction open for the caller to roll back.  None, with nothing sent, where
-        this Connection cannot: no such dialect, savepoints open, AUTOCOMMIT."""
+        transaction open for the caller to roll back."""
         dialect = self.dialect
         transaction = self._transaction
-        if not dialect.commits_with_statements or transaction is None or \
-                not transaction.is_active or self._nested or \
-                not dialect.control_needed(self._dbapi_connection, "COMMIT"):
-            return None
+        if not self._can_run_and_commit():
+            raise exc.InvalidRequestError(
+                "statements cannot be sent with COMMIT on this Connection now")
         begin = self._begin_with_statement() if self._begin_pending else None
         if self._log:
             for sql, params in statements:

@@ -159,18 +159,23 @@ def _insert(step: InsertRows, session: Any, conn: Any) -> None:
     _complete_inserts(session, mapper, keys, members)
 
 
+def one_trip_insert_possible(step: InsertRows, conn: Any) -> bool:
+    """Whether ``one_trip_insert`` can send this step: one object, whose key is given
+    or comes back through RETURNING."""
+    return len(step.states) == 1 and (conn.dialect.features.insert_returning or all(
+        k in step.columns for k in step.mapper._pk_keys))
+
+
 def one_trip_insert(step: InsertRows, session: Any, conn: Any) -> Any:
     """A one-object INSERT step as ``(sql, params, finish)`` for a flush sent with its
     COMMIT in one round trip (``Session.commit``); ``finish(rows)`` takes the rows the
-    statement returned.  None where the object's key cannot come back that way."""
+    statement returned."""
     mapper = step.mapper
     dialect = conn.dialect
     keys = step.columns
     state = step.states[0]
     members = [(state, state().__dict__)]
     returning = not all(k in keys for k in mapper._pk_keys)
-    if returning and not dialect.features.insert_returning:
-        return None
     sql, *_ = _insert_sql(mapper, dialect, keys, 1, returning)
     params = _row_extractor(mapper, dialect, keys)(members[0][1])
 

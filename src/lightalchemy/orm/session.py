@@ -842,22 +842,20 @@ class Session:
         from . import persistence, unitofwork
 
         steps = unitofwork.plan(new, [], [])
-        if not all(isinstance(step, unitofwork.InsertRows) and len(step.states) == 1
-                   for step in steps):
+        if not all(isinstance(step, unitofwork.InsertRows) for step in steps):
             return False
         conn = self._connection()
+        if not conn._can_run_and_commit() or not all(
+                persistence.one_trip_insert_possible(step, conn) for step in steps):
+            return False
         self._flushing = True
         try:
             prepared = [persistence.one_trip_insert(step, self, conn) for step in steps]
-            outcome = None if None in prepared else conn._run_and_commit(
+            results, commit_error = conn._run_and_commit(
                 [(sql, params) for sql, params, _finish in prepared])
         except BaseException as error:
             self._flush_failed(error, conn)
             raise
-        if outcome is None:
-            self._flushing = False
-            return False
-        results, commit_error = outcome
         for (_sql, _params, finish), rows in zip(prepared, results):
             finish(rows)
         self._flushed(new, [], [])
