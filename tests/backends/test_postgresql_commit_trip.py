@@ -244,3 +244,67 @@ def test_failing_commit_matches_sqlalchemy(pg_compare):
             lib.out(session.scalars(lib.sa.select(Item.name)).all())
 
     pg_compare(scenario)
+
+
+def test_a_value_the_driver_refuses_matches_sqlalchemy(pg_compare):
+    def scenario(lib):
+        engine, Item = _models(lib)
+        with lib.orm.Session(engine) as session:
+            session.add(Item(name="a\x00b"))  # PostgreSQL text cannot hold NUL
+            lib.out(_tried(lib, session.commit))
+            lib.out(session.is_active)
+            session.rollback()
+            session.add(Item(name="ok"))
+            session.commit()
+            lib.out(session.scalars(lib.sa.select(Item.name)).all())
+
+    pg_compare(scenario)
+
+
+def test_sql_the_pipeline_cannot_number_goes_one_by_one(pg_url, trips):
+    """A ``$1`` in a name would clash with libpq's placeholders: the same outcome, one
+    statement per round trip."""
+
+    class Odd(DeclarativeBase):
+        pass
+
+    class Price(Odd):
+        __tablename__ = "price$1"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        label: Mapped[str] = mapped_column(la.String(3), unique=True)
+
+    engine = la.create_engine(pg_url)
+    Odd.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            price = Price(label="a")
+            session.add(price)
+            session.commit()
+            assert price.id == 1
+            session.add(Price(label="a"))
+            with pytest.raises(la.exc.IntegrityError):
+                session.commit()
+            session.rollback()
+            session.add(Price(label="b"))
+            session.commit()
+        assert len(trips) == 3
+        assert _rows(engine, 'SELECT id, label FROM "price$1" ORDER BY id') == [(1, "a"), (3, "b")]
+    finally:
+        engine.dispose()
+
+
+def test_a_backend_killed_before_the_commit_is_reported_and_replaced(engine, pg_url):
+    with Session(engine) as session:
+        session.add(Person(name="first"))
+        session.commit()
+        pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        session.add(Person(name="lost"))
+        with la.create_engine(pg_url).connect() as admin:
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        with pytest.raises(la.exc.OperationalError) as raised:
+            session.commit()
+        assert raised.value.connection_invalidated
+        session.rollback()
+        session.add(Person(name="again"))
+        session.commit()
+    assert _rows(engine, "SELECT name FROM person ORDER BY id") == [("first",), ("again",)]

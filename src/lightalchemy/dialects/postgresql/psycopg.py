@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ... import exc
+from . import pipeline
 from .base import BulkInsert, PGDialect, array_literal
 
 # SQLSTATE classes and codes that mean the connection is gone: connection exceptions
@@ -197,36 +198,64 @@ class PGDialect_psycopg(PGDialect):
 
     def do_execute_commit(self, dbapi_conn: Any, begin_sql: str | None,
                           statements: list) -> tuple:
-        # pipeline mode: BEGIN, the statements and COMMIT go out before any answer is
-        # read.  The server skips everything after a failed statement up to the pipeline's
-        # end, COMMIT included, and the transaction stays open in error; a COMMIT that
-        # fails (a deferred constraint) ends it.  A failed statement's cursor gets no result.
-        cursors = [dbapi_conn.cursor() for _ in statements]
-        error = None
+        # libpq's pipeline mode (see .pipeline): BEGIN, the statements and COMMIT go out
+        # before any answer is read.  The server skips everything after a failed
+        # statement up to the Sync, COMMIT included, and the transaction stays open in
+        # error; a COMMIT that fails (a deferred constraint) ends it.
+        psycopg = self.dbapi
+        encoding = dbapi_conn.info.encoding
+        commands = []
+        if begin_sql is not None:
+            commands.append(pipeline.Command(begin_sql.encode(encoding)))
+        for index, (sql, params) in enumerate(statements):
+            query = pipeline.numbered(sql, encoding)
+            if query is None:
+                return self._execute_commit_one_by_one(dbapi_conn, begin_sql, statements)
+            try:
+                commands.append(pipeline.adapt(psycopg, dbapi_conn, query, params))
+            except psycopg.Error as error:  # nothing sent yet
+                return [], error, index
+        commands.append(pipeline.Command(b"COMMIT"))
         try:
-            with dbapi_conn.pipeline():
-                if begin_sql is not None:
-                    dbapi_conn.execute(begin_sql, prepare=False)
-                for cursor, (sql, params) in zip(cursors, statements):
-                    cursor.execute(sql, params)
-                dbapi_conn.execute("COMMIT", prepare=False)
-        except self.dbapi.Error as caught:
-            error = caught
-        done = (self.dbapi.pq.ExecStatus.TUPLES_OK, self.dbapi.pq.ExecStatus.COMMAND_OK)
+            results = pipeline.round_trip(psycopg, dbapi_conn, commands)
+        except psycopg.Error as error:
+            return [], error, 0
+        ok = (psycopg.pq.ExecStatus.TUPLES_OK, psycopg.pq.ExecStatus.COMMAND_OK)
+        first = 1 if begin_sql is not None else 0
         rows: list = []
-        for cursor in cursors:
-            result = cursor.pgresult
-            if result is None or result.status not in done:  # failed, or skipped after
-                break
-            rows.append(cursor.fetchall() if cursor.description is not None else [])
-        for cursor in cursors:
-            cursor.close()
-        if error is None:
-            return rows, None, None
-        if len(rows) == len(statements) and \
-                dbapi_conn.info.transaction_status == self.dbapi.pq.TransactionStatus.IDLE:
-            return rows, error, len(statements)
-        return rows, error, len(rows)
+        for position, (command, result) in enumerate(zip(commands, results)):
+            if result is None or result.status not in ok:
+                error = psycopg.errors.error_from_result(result, encoding=encoding) \
+                    if result is not None and \
+                    result.status == psycopg.pq.ExecStatus.FATAL_ERROR else \
+                    psycopg.OperationalError("the server answered the pipeline unexpectedly")
+                return rows, error, max(position - first, 0)
+            if first <= position < len(commands) - 1:
+                if result.status == psycopg.pq.ExecStatus.TUPLES_OK:
+                    command.transformer.set_pgresult(result)
+                    rows.append(command.transformer.load_rows(0, result.ntuples, tuple))
+                else:
+                    rows.append([])
+        return rows, None, None
+
+    def _execute_commit_one_by_one(self, dbapi_conn: Any, begin_sql: str | None,
+                                   statements: list) -> tuple:
+        """``do_execute_commit`` for SQL the pipeline cannot number: one round trip each."""
+        rows: list = []
+        with dbapi_conn.cursor() as cursor:
+            if begin_sql is not None:
+                cursor.execute(begin_sql)
+            for index, (sql, params) in enumerate(statements):
+                try:
+                    cursor.execute(sql, params)
+                except self.dbapi.Error as error:
+                    return rows, error, index
+                rows.append(cursor.fetchall() if cursor.description is not None else [])
+            try:
+                cursor.execute("COMMIT")
+            except self.dbapi.Error as error:
+                return rows, error, len(statements)
+        return rows, None, None
 
     def in_transaction(self, dbapi_conn: Any) -> bool:
         return dbapi_conn.info.transaction_status != self.dbapi.pq.TransactionStatus.IDLE
