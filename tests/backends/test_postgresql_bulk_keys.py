@@ -89,7 +89,12 @@ def test_5000_new_objects_get_their_own_keys_in_few_statements(pg_url, counted):
     engine.dispose()
 
 
-def test_new_objects_without_keys_take_one_statement_per_thousand(pg_url, counted):
+def test_new_objects_without_keys_take_one_statement_per_thousand(pg_url, counted,
+                                                                  monkeypatch):
+    from lightalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+    # below the COPY threshold (test_postgresql_bulk_copy.py): the INSERT … unnest path
+    monkeypatch.setattr(PGDialect_psycopg, "copy_threshold", 10_000)
     engine = la.create_engine(pg_url)
     Base.metadata.create_all(engine)
     with Session(engine) as session:

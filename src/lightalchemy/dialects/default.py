@@ -129,16 +129,17 @@ class DefaultDialect:
         self.do_execute_control(dbapi_conn, "ROLLBACK")
         return False
 
-    def many_returning_sql(self, sql: str) -> str:
-        """What ``do_executemany_returning`` sends for ``sql`` (for the engine's log)."""
-        return sql
-
     def do_executemany_returning(self, cursor: Any, sql: str, rows: list,
-                                 begin_sql: str | None = None) -> list:
+                                 begin_sql: str | None = None, log: Any = None) -> list:
         """The RETURNING row of each parameter set, in order; only called when
-        ``features.executemany_returning``.  ``begin_sql``: send it first."""
+        ``features.executemany_returning``.  ``begin_sql``: send it first.  The dialect
+        decides how many rows each statement carries and logs, through ``log`` (the
+        engine's ``logger.info``, or None when not logging), what it sends."""
         if begin_sql is not None:
             cursor.execute(begin_sql)
+        if log is not None:
+            log(sql)
+            log("[parameters] %r", rows[:10])
         out = []
         for row in rows:
             cursor.execute(sql, row)

@@ -622,21 +622,20 @@ class Connection:
 
     def _run_many_returning(self, sql: str, rows: list) -> list:
         """INSERT … RETURNING for many parameter sets (``features.executemany_returning``):
-        the returned rows in parameter order.  The dialect chooses how: PostgreSQL sends
-        one statement with an array per column where it can pair generated keys with
-        rows, else one pipelined executemany."""
+        the returned rows in parameter order.  The dialect chooses how, and how many rows
+        go per statement: PostgreSQL sends many rows by COPY with keys reserved
+        beforehand, or up to a thousand per statement with an array per column where
+        it can pair generated keys with rows, else pipelined executemany batches."""
         begin = None
         if self._begin_pending:
             if self.dialect.begin_with_statement:
                 begin = self._begin_with_statement()
             else:
                 self._begin_now()
-        if self._log:
-            self._logger.info(self.dialect.many_returning_sql(sql))
-            self._logger.info("[parameters] %r", rows[:10])
         cursor = self._dbapi_connection.cursor()
+        log = self._logger.info if self._log else None
         try:
-            return self.dialect.do_executemany_returning(cursor, sql, rows, begin)
+            return self.dialect.do_executemany_returning(cursor, sql, rows, begin, log)
         except self.dialect.dbapi.Error as error:
             self._begin_failed(begin)
             self._handle_error(error, sql, rows, True)

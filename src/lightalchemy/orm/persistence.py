@@ -267,21 +267,20 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
     use_returning = features.insert_returning and (auto_key is None or not features.lastrowid)
     sql, *_ = _insert_sql(mapper, dialect, keys, 1, use_returning)
     if use_returning and len(rows) > 1 and features.executemany_returning:
-        # one executemany; the driver hands back each row's keys in parameter order
-        batch = 1000
+        # every row in one call: the dialect hands back each row's keys in parameter
+        # order, and decides how many rows each statement carries (COPY takes them all)
         pk_keys = mapper._pk_keys
         converters = [mapper._props[k].column.type._processors(dialect)[1] for k in pk_keys]
-        single = pk_keys[0] if len(pk_keys) == 1 and converters[0] is None else None
-        for start in range(0, len(rows), batch):
-            returned = conn._run_many_returning(sql, rows[start:start + batch])
-            if single is not None:  # benchmark: bulk_create
-                for (_, d), (value,) in zip(members[start:start + batch], returned):
-                    d[single] = value
-                continue
-            for (_, d), got in zip(members[start:start + batch], returned):
-                for key, value, convert in zip(pk_keys, got, converters):
-                    d[key] = convert(value) if convert is not None and value is not None \
-                        else value
+        returned = conn._run_many_returning(sql, rows)
+        if len(pk_keys) == 1 and converters[0] is None:  # benchmark: bulk_create
+            single = pk_keys[0]
+            for (_, d), (value,) in zip(members, returned):
+                d[single] = value
+            return
+        for (_, d), got in zip(members, returned):
+            for key, value, convert in zip(pk_keys, got, converters):
+                d[key] = convert(value) if convert is not None and value is not None \
+                    else value
         return
     for row, (_, d) in zip(rows, members):
         cursor = conn._run(sql, row, False)
