@@ -445,8 +445,6 @@ def test_values_copy_would_store_differently_keep_the_insert(pg_compare, copy_co
         Base, Item = _kinds(lib)
         engine = lib.engine(connect_args={"options": "-c timezone=America/New_York"})
         Base.metadata.create_all(engine)
-        # (all rows of a batch alike: the INSERT … unnest path sends a column's values
-        # as one array, which psycopg cannot make of floats and ints mixed)
         for values in ({"count": 5.5}, {"price": 1 / 3}, {"count": Decimal("2.5")},
                        {"at": dt.datetime(2024, 1, 1, 12, tzinfo=dt.timezone.utc)},
                        {"day": dt.datetime(2024, 1, 1, 23, 59)}):
@@ -455,6 +453,13 @@ def test_values_copy_would_store_differently_keep_the_insert(pg_compare, copy_co
                 session.add_all(items)
                 session.commit()
                 lib.out([[getattr(it, k) for k in values] for it in items])
+        # kinds mixed in one column of one batch: no single array can carry them
+        for mixed in ([1, 5.5, 2], [Decimal("1.5"), 2, 3.25], [4.5, None, 7]):
+            with orm.Session(engine) as session:
+                items = [Item(label=str(i), count=v) for i, v in enumerate(mixed)]
+                session.add_all(items)
+                session.commit()
+                lib.out([it.count for it in items])
         engine.dispose()
 
     pg_compare(scenario)

@@ -152,12 +152,13 @@ class PGDialect_psycopg(PGDialect):
             keys = self._insert_copy(cursor, form.copy, rows, log)
             if keys is not None:
                 return keys
-        if len(rows) <= _ROWS_PER_STATEMENT:
-            return self._insert_unnest(cursor, form, rows, log)
         out: list = []
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-            out += self._insert_unnest(cursor, form, rows[start:start + _ROWS_PER_STATEMENT],
-                                       log)
+            batch = rows[start:start + _ROWS_PER_STATEMENT]
+            returned = self._insert_unnest(cursor, form, batch, log)
+            if returned is None:  # values no array can carry: a statement per row
+                returned = self._executemany_pipelined(cursor, sql, batch, log)
+            out += returned
         return out
 
     def _executemany_pipelined(self, cursor: Any, sql: str, rows: list, log: Any) -> list:
@@ -201,13 +202,20 @@ class PGDialect_psycopg(PGDialect):
                 write((key, *values))
         return keys
 
-    def _insert_unnest(self, cursor: Any, form: BulkInsert, rows: list, log: Any) -> list:
+    def _insert_unnest(self, cursor: Any, form: BulkInsert, rows: list,
+                       log: Any) -> list | None:
         """Every row in one INSERT … SELECT … FROM unnest(arrays) (see BulkInsert); the
-        generated keys in parameter order."""
+        generated keys in parameter order.  None, with nothing sent, where a column
+        mixes kinds of values (1 and 5.5, say): psycopg sends a list as an array of one
+        type, and each INSERT of its own converts each value as SQLAlchemy's would."""
         arrays = []
         for values in zip(*rows):
             literal = array_literal(values)
-            arrays.append(literal if isinstance(literal, str) else list(literal))
+            if not isinstance(literal, str):
+                if len({type(v) for v in literal if v is not None}) > 1:
+                    return None
+                literal = list(literal)
+            arrays.append(literal)
         sql = form.sql(form.key)
         if log is not None:
             log(sql)
