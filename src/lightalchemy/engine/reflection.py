@@ -57,3 +57,7 @@ class Inspector:
     def get_indexes(self, table_name: str, schema: str | None = None) -> list[dict]:
         self._existing(table_name, schema)
         return self._ask("get_indexes", table_name, schema=schema)
+
+    def get_unique_constraints(self, table_name: str, schema: str | None = None) -> list[dict]:
+        self._existing(table_name, schema)
+        return self._ask("get_unique_constraints", table_name, schema=schema)

@@ -1135,6 +1135,7 @@ class TypeCompiler:
         "integer": "INTEGER", "small_integer": "SMALLINT", "big_integer": "BIGINT",
         "double": "DOUBLE", "boolean": "BOOLEAN", "datetime": "DATETIME", "date": "DATE",
         "time": "TIME", "interval": "DATETIME", "large_binary": "BLOB", "uuid": "CHAR(32)",
+        "DOUBLE_PRECISION": "DOUBLE PRECISION",
     }
     #: visit name → SQL name that takes the type's length (and collation)
     length_names: dict[str, str] = {

@@ -59,11 +59,19 @@ class MetaData:
 
         run_drop_all(self, bind, tables, checkfirst)
 
-    def reflect(self, *args: Any, **kw: Any) -> None:
-        raise exc.InvalidRequestError(
-            "MetaData.reflect() is not supported by lightalchemy yet; declare the tables "
-            "in Python instead."
-        )
+    def reflect(self, bind: Any, schema: str | None = None, views: bool = False,
+                only: Any = None, extend_existing: bool = False, autoload_replace: bool = True,
+                resolve_fks: bool = True, **dialect_kwargs: Any) -> None:
+        """Tables from the database's catalog (``sql.reflection``)."""
+        if views:
+            raise exc.InvalidRequestError(
+                "MetaData.reflect(views=True) is not supported by lightalchemy yet; reflect "
+                "the tables, and declare a view's columns as a Table if you need one"
+            )
+        from .reflection import reflect_metadata
+
+        reflect_metadata(self, bind, schema=schema, only=only,
+                         extend_existing=extend_existing, resolve_fks=resolve_fks)
 
 
 def _sort_tables(tables: list) -> list:
@@ -95,6 +103,13 @@ class Table(TableClause):
             if existing is not None:
                 if kw.get("extend_existing"):
                     existing._extend(args[2:], kw)
+                    if kw.get("autoload_with") is not None:
+                        from .reflection import reflect_table
+
+                        reflect_table(existing, kw["autoload_with"],
+                                      kw.get("include_columns"),
+                                      tuple(kw.get("exclude_columns", ())),
+                                      kw.get("resolve_fks", True))
                     existing.__dict__["_skip_init"] = True
                     return existing
                 if kw.get("keep_existing") or len(args) == 2:
@@ -128,14 +143,17 @@ class Table(TableClause):
         self.primary_key._set_parent(self)
         self.info = info or {}
         self.comment = comment
-        if kw.get("autoload_with") is not None or kw.get("autoload"):
-            raise exc.InvalidRequestError(
-                f"Table({name!r}, autoload_with=...): reading a table's definition from the "
-                "database is not supported by lightalchemy yet; declare its columns."
+        autoload_with = kw.pop("autoload_with", None)
+        if kw.get("autoload") and autoload_with is None:
+            raise exc.ArgumentError(
+                f"Table({name!r}, autoload=True) needs autoload_with=engine (or a Connection) "
+                "to read the table's definition from"
             )
+        reflect_options = {"include_columns": kw.pop("include_columns", None),
+                           "exclude_columns": tuple(kw.pop("exclude_columns", ())),
+                           "resolve_fks": kw.pop("resolve_fks", True)}
         for ignored in ("prefixes", "implicit_returning", "quote", "quote_schema",
-                        "must_exist", "listeners", "include_columns", "resolve_fks",
-                        "autoload_replace", "autoload", "autoload_with"):
+                        "must_exist", "listeners", "autoload_replace", "autoload"):
             kw.pop(ignored, None)
         unknown = [k for k in kw if "_" not in k.strip("_")]
         if unknown:
@@ -147,6 +165,14 @@ class Table(TableClause):
         self._autoincrement_column: Column | None = None
         metadata._add_table(self)
         self._extend(args, {})
+        if autoload_with is not None:
+            from .reflection import reflect_table
+
+            try:
+                reflect_table(self, autoload_with, **reflect_options)
+            except BaseException:
+                metadata.remove(self)  # as SQLAlchemy: a table that failed is not kept
+                raise
         _adopt_referenced_types(metadata)
 
     def _extend(self, args: Any, kw: dict) -> None:

@@ -784,6 +784,23 @@ class PGDialect(DefaultDialect):
             indexes.append(index)
         return indexes
 
+    def get_unique_constraints(self, connection: Any, table_name: str,
+                               schema: str | None = None) -> list:
+        scope, args = self._scope(schema)
+        rows = self._rows(
+            connection,
+            "SELECT con.conname, ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH "
+            "ORDINALITY AS k(attnum, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = "
+            "con.conrelid AND a.attnum = k.attnum ORDER BY k.ord), "
+            "pg_catalog.obj_description(con.oid, 'pg_constraint') "
+            "FROM pg_catalog.pg_constraint con "
+            "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            f"WHERE con.contype = 'u' AND c.relname = %s AND {scope} ORDER BY con.conname",
+            (table_name, *args))
+        return [{"column_names": list(columns), "name": name, "comment": comment}
+                for name, columns, comment in rows]
+
     # -- ENUM types --------------------------------------------------------------------------
     def _type_oid(self, connection: Any, name: str, schema: str | None) -> Any:
         if schema is None:

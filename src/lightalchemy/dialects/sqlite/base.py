@@ -33,29 +33,63 @@ SQLITE_FEATURES = Features(
 )
 
 
-_REFLECTED = (
-    ("BIGINT", sqltypes.BigInteger), ("SMALLINT", sqltypes.SmallInteger),
-    ("INT", sqltypes.Integer), ("BOOL", sqltypes.Boolean), ("DATETIME", sqltypes.DateTime),
-    ("TIMESTAMP", sqltypes.DateTime), ("DATE", sqltypes.Date), ("TIME", sqltypes.Time),
-    ("CHAR", sqltypes.String), ("CLOB", sqltypes.Text), ("TEXT", sqltypes.Text),
-    ("BLOB", sqltypes.LargeBinary), ("JSON", sqltypes.JSON), ("REAL", sqltypes.Float),
-    ("FLOA", sqltypes.Float), ("DOUB", sqltypes.Float), ("NUMERIC", sqltypes.Numeric),
-    ("DECIMAL", sqltypes.Numeric),
-)
+# declared type names SQLite programs (and SQLAlchemy's DDL) use → our types
+_REFLECTED = {
+    "BIGINT": sqltypes.BIGINT, "BLOB": sqltypes.BLOB, "BOOL": sqltypes.BOOLEAN,
+    "BOOLEAN": sqltypes.BOOLEAN, "CHAR": sqltypes.CHAR, "DATE": sqltypes.DATE,
+    "DATE_CHAR": sqltypes.DATE, "DATETIME": sqltypes.DATETIME,
+    "DATETIME_CHAR": sqltypes.DATETIME, "DOUBLE": sqltypes.DOUBLE,
+    "DECIMAL": sqltypes.DECIMAL, "FLOAT": sqltypes.FLOAT, "INT": sqltypes.INTEGER,
+    "INTEGER": sqltypes.INTEGER, "JSON": sqltypes.JSON, "NUMERIC": sqltypes.NUMERIC,
+    "REAL": sqltypes.REAL, "SMALLINT": sqltypes.SMALLINT, "TEXT": sqltypes.TEXT,
+    "TIME": sqltypes.TIME, "TIME_CHAR": sqltypes.TIME, "TIMESTAMP": sqltypes.TIMESTAMP,
+    "VARCHAR": sqltypes.VARCHAR, "NVARCHAR": sqltypes.NVARCHAR, "NCHAR": sqltypes.CHAR,
+}
+_DECLARED = re.compile(r"([\w ]+)(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?")
+
+
+_NAMED_UNIQUE = re.compile(
+    r'CONSTRAINT\s+("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|\w+)\s+UNIQUE\s*\(([^)]*)\)',
+    re.IGNORECASE)
+
+
+def _unquoted(name: str) -> str:
+    name = name.strip()
+    if name[:1] == '"' and name[-1:] == '"':
+        return name[1:-1].replace('""', '"')
+    if name[:1] in "`[" and name[-1:] in "`]":
+        return name[1:-1]
+    return name
+
+
+def _named_unique_constraints(table_sql: str) -> dict:
+    """(lower-cased column names) → constraint name, from a CREATE TABLE's text."""
+    return {tuple(_unquoted(c).lower() for c in columns.split(",")): _unquoted(name)
+            for name, columns in _NAMED_UNIQUE.findall(table_sql)}
 
 
 def _reflected_type(declared: str) -> sqltypes.TypeEngine:
-    """A declared column type → our type, by the same substring rules as SQLite's affinity."""
+    """A declared column type → our type: a known name (with its length or precision),
+    else by SQLite's own affinity rules on the text, as SQLAlchemy reflects them."""
+    match = _DECLARED.fullmatch((declared or "").strip())
+    if match is not None:
+        known = _REFLECTED.get(match.group(1).strip().upper())
+        if known is not None:
+            args = [int(a) for a in match.group(2, 3) if a is not None]
+            try:
+                return known(*args)
+            except TypeError:
+                return known()
     upper = (declared or "").upper()
-    args = [int(a) for a in re.findall(r"\d+", upper)]
-    for marker, type_ in _REFLECTED:
-        if marker in upper:
-            if type_ is sqltypes.String:
-                return sqltypes.String(*args[:1])
-            if type_ is sqltypes.Numeric:
-                return sqltypes.Numeric(*args[:2])
-            return type_()
-    return sqltypes.NullType()
+    if "INT" in upper:
+        return sqltypes.INTEGER()
+    if "CHAR" in upper or "CLOB" in upper or "TEXT" in upper:
+        return sqltypes.TEXT()
+    if "BLOB" in upper or not upper:
+        return sqltypes.NullType()
+    if "REAL" in upper or "FLOA" in upper or "DOUB" in upper:
+        return sqltypes.REAL()
+    return sqltypes.NUMERIC()
 
 
 class SQLiteCompiler(SQLCompiler):
@@ -143,9 +177,11 @@ class SQLiteDialect(DefaultDialect):
         columns = []
         for _cid, name, declared, notnull, default, pk in self._pragma(
                 connection, "table_info", table_name, schema):
+            # as SQLAlchemy reports it: an INTEGER PRIMARY KEY declared without NOT NULL
+            # says nullable (SQLite itself never stores NULL there)
             columns.append({"name": name, "type": _reflected_type(declared),
-                            "nullable": not notnull and not pk, "default": default,
-                            "autoincrement": "auto", "primary_key": pk})
+                            "nullable": not notnull, "default": default,
+                            "primary_key": pk})
         return columns
 
     def get_pk_constraint(self, connection: Any, table_name: str,
@@ -159,9 +195,13 @@ class SQLiteDialect(DefaultDialect):
         groups: dict = {}
         for row in self._pragma(connection, "foreign_key_list", table_name, schema):
             fk_id, _seq, target, local, remote = row[:5]
+            options = {}
+            for key, action in (("onupdate", row[5]), ("ondelete", row[6])):
+                if action and action.upper() != "NO ACTION":
+                    options[key] = action.upper()
             entry = groups.setdefault(fk_id, {
                 "name": None, "constrained_columns": [], "referred_schema": schema,
-                "referred_table": target, "referred_columns": [], "options": {}})
+                "referred_table": target, "referred_columns": [], "options": options})
             entry["constrained_columns"].append(local)
             entry["referred_columns"].append(remote)
         return list(groups.values())
@@ -175,6 +215,28 @@ class SQLiteDialect(DefaultDialect):
             columns = [r[2] for r in self._pragma(connection, "index_info", name, schema)]
             indexes.append({"name": name, "column_names": columns, "unique": bool(unique)})
         return indexes
+
+    def get_unique_constraints(self, connection: Any, table_name: str,
+                               schema: str | None = None) -> list:
+        # SQLite keeps a UNIQUE constraint as an automatic index (origin 'u'); its name,
+        # if it has one, is only in the CREATE TABLE text
+        named = _named_unique_constraints(self._table_sql(connection, table_name, schema))
+        found = []
+        for row in self._pragma(connection, "index_list", table_name, schema):
+            if len(row) < 4 or row[3] != "u":
+                continue
+            columns = [r[2] for r in self._pragma(connection, "index_info", row[1], schema)]
+            found.append({"name": named.get(tuple(c.lower() for c in columns)),
+                          "column_names": columns})
+        return list(reversed(found))  # PRAGMA lists the last one created first
+
+    def _table_sql(self, connection: Any, table_name: str, schema: str | None) -> str:
+        master = f"{self.identifier_preparer.quote(schema)}.sqlite_master" if schema \
+            else "sqlite_master"
+        row = connection.exec_driver_sql(
+            f"SELECT sql FROM {master} WHERE type = 'table' AND name = ?",
+            (table_name,)).first()
+        return row[0] if row and row[0] else ""
 
     def set_isolation_level(self, dbapi_conn: Any, level: str) -> None:
         normal = self._check_isolation_level(level)
