@@ -34,6 +34,7 @@ from .sql import (
     distinct,
     except_,
     exists,
+    extract,
     false,
     func,
     insert,
@@ -124,17 +125,52 @@ __all__ = [
     "Select", "Sequence", "SmallInteger", "String", "Table", "Text", "Time", "TypeDecorator",
     "Unicode", "UnicodeText", "UniqueConstraint", "Update", "Uuid", "and_", "asc", "between", "bindparam",
     "case", "cast", "coalesce", "column", "create_engine", "delete", "desc", "distinct",
-    "engine_from_config", "except_", "exists", "false", "func", "insert", "inspect",
+    "engine_from_config", "except_", "exists", "extract", "false", "func", "insert", "inspect",
     "intersect", "literal", "literal_column", "make_url", "not_", "null", "nulls_first",
     "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table", "text", "true",
     "tuple_", "type_coerce", "union", "union_all", "update",
 ]
 
 
-def __getattr__(name: str) -> object:
-    """``lightalchemy.event`` (as ``sqlalchemy.event``), imported on first use."""
-    if name == "event":
-        import importlib
+#: SQLAlchemy's other top-level names that lightalchemy has: name → (module, attribute),
+#: imported on first use so that ``import lightalchemy`` stays quick
+_LAZY = {
+    **{name: (".sql.types", name) for name in (
+        "BINARY", "CLOB", "DOUBLE", "DOUBLE_PRECISION", "NVARCHAR", "VARBINARY")},
+    "INT": (".sql.types", "INTEGER"),
+    **{name: (".sql.schema", name) for name in (
+        "Computed", "Constraint", "ColumnDefault", "DefaultClause", "FetchedValue")},
+    **{name: (".sql.elements", name) for name in (
+        "BinaryExpression", "BindParameter", "Case", "Cast", "ClauseElement", "ColumnClause",
+        "ColumnElement", "Extract", "False_", "Grouping", "Label", "Null", "TextClause",
+        "True_", "Tuple", "UnaryExpression")},
+    **{name: (".sql.selectable", name) for name in (
+        "CTE", "ColumnCollection", "CompoundSelect", "Exists", "FromClause", "Join",
+        "ScalarSelect", "Subquery", "TableClause")},
+    **{name: (".sql.selectable", name) for name in ("alias", "join", "outerjoin")},
+    "Function": (".sql.functions", "Function"),
+    "UpdateBase": (".sql.dml", "UpdateBase"),
+    "Compiled": (".sql.compiler", "Compiled"),
+    **{name: (".engine.base", name) for name in (
+        "NestedTransaction", "RootTransaction", "Transaction")},
+    **{name: (".engine.result", name) for name in (
+        "MappingResult", "RowMapping", "ScalarResult")},
+    "Inspector": (".engine.reflection", "Inspector"),
+    **{name: (".engine.pool", name) for name in (
+        "NullPool", "Pool", "QueuePool", "SingletonThreadPool", "StaticPool")},
+}
 
+
+def __getattr__(name: str) -> object:
+    """``lightalchemy.event`` (as ``sqlalchemy.event``) and the names of ``_LAZY``,
+    imported on first use."""
+    import importlib
+
+    if name == "event":
         return importlib.import_module(".event", __name__)
+    found = _LAZY.get(name)
+    if found is not None:
+        value = getattr(importlib.import_module(found[0], __name__), found[1])
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'lightalchemy' has no attribute {name!r}")

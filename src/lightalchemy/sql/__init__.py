@@ -16,6 +16,7 @@ from .elements import (
     column,
     desc,
     distinct,
+    extract,
     false,
     literal,
     literal_column,
@@ -53,7 +54,8 @@ __all__ = [
     "Alias", "BindParameter", "ClauseElement", "ColumnElement", "CompoundSelect", "Delete",
     "Exists", "Insert", "Join", "Label", "Select", "Subquery", "TextClause", "Update", "and_",
     "asc", "between", "bindparam", "case", "cast", "column", "delete", "desc", "distinct", "except_",
-    "exists", "false", "func", "insert", "intersect", "literal", "literal_column", "not_",
+    "exists", "extract", "false", "func", "insert", "intersect", "literal", "literal_column",
+    "not_",
     "null", "nulls_first", "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table",
     "text", "true", "tuple_", "type_coerce", "union", "union_all", "update",
 ]

@@ -545,6 +545,9 @@ class SQLCompiler:
     def visit_cast(self, cast: Any, **kw: Any) -> str:
         return f"CAST({self.process(cast.clause, **kw)} AS {self.dialect.type_compiler.process(cast.type)})"
 
+    def visit_extract(self, extract: Any, **kw: Any) -> str:
+        return f"EXTRACT({extract.field} FROM {self.process(extract.expr, **kw)})"
+
     def visit_type_coerce(self, element: Any, **kw: Any) -> str:
         return self.process(element.element, **kw)
 

@@ -742,6 +742,34 @@ def cast(expression: Any, type_: Any) -> Cast:
     return Cast(expression, type_)
 
 
+class Extract(ColumnElement):
+    """``EXTRACT(field FROM expr)``: a part of a date or time, as an integer.  The field
+    is SQL text, not a value, so only a bare word is taken."""
+
+    __visit_name__ = "extract"
+
+    def __init__(self, field: str, expression: Any) -> None:
+        if not isinstance(field, str) or not field.replace("_", "").isalpha():
+            raise exc.ArgumentError(
+                f"extract() takes the name of a date part such as 'year' or 'month', "
+                f"not {field!r}"
+            )
+        self.field = field.lower()
+        self.expr = _bind_for(expression, None)
+        self.type = sqltypes.Integer()
+
+    def _gen_key(self, binds: list) -> Any:
+        return ("extract", self.field, self.expr._gen_key(binds))
+
+    @property
+    def _from_objects(self) -> list:
+        return self.expr._from_objects
+
+
+def extract(field: str, expr: Any) -> Extract:
+    return Extract(field, expr)
+
+
 def type_coerce(expression: Any, type_: Any) -> ColumnElement:
     element = _bind_for(expression, sqltypes.to_instance(type_))
     if isinstance(element, BindParameter):

@@ -996,3 +996,17 @@ __all__ = [
     "FromClause", "Join", "ScalarSelect", "Select", "Subquery", "TableClause", "TextualSelect",
     "except_", "exists", "intersect", "select", "table", "union", "union_all",
 ]
+
+
+def join(left: Any, right: Any, onclause: Any = None, isouter: bool = False,
+         full: bool = False) -> Join:
+    """``join(a, b, onclause)``, the function form of ``a.join(b, onclause)``."""
+    return _coerce_from(left).join(right, onclause, isouter=isouter, full=full)
+
+
+def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -> Join:
+    return _coerce_from(left).outerjoin(right, onclause, full=full)
+
+
+def alias(selectable: Any, name: str | None = None, flat: bool = False) -> Alias:
+    return _coerce_from(selectable).alias(name)

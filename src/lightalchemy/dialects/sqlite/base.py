@@ -6,6 +6,7 @@ import re
 import sqlite3
 from typing import Any
 
+from ... import exc
 from ...engine.interfaces import Features
 from ...sql import types as sqltypes
 from ...sql.compiler import DDLCompiler, SQLCompiler, TypeCompiler
@@ -92,6 +93,11 @@ def _reflected_type(declared: str) -> sqltypes.TypeEngine:
     return sqltypes.NUMERIC()
 
 
+#: extract() field → strftime() format
+_STRFTIME_PARTS = {"year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M",
+                   "second": "%S", "dow": "%w", "doy": "%j", "epoch": "%s", "week": "%W"}
+
+
 class SQLiteCompiler(SQLCompiler):
     function_rewrites = {"now": "CURRENT_TIMESTAMP", "char_length": "length"}
     tuple_in_values = True
@@ -108,6 +114,16 @@ class SQLiteCompiler(SQLCompiler):
 
     def for_update_clause(self, select: Any) -> str:
         return ""
+
+    def visit_extract(self, extract: Any, **kw: Any) -> str:
+        # SQLite has no EXTRACT: strftime() gives each part as text
+        code = _STRFTIME_PARTS.get(extract.field)
+        if code is None:
+            raise exc.CompileError(
+                f"extract({extract.field!r}, ...) has no SQLite equivalent; SQLite can "
+                f"extract {', '.join(sorted(_STRFTIME_PARTS))}"
+            )
+        return f"CAST(STRFTIME('{code}', {self.process(extract.expr, **kw)}) AS INTEGER)"
 
     def is_distinct_sql(self, op: Any) -> str:
         return " IS NOT " if op.name == "is_distinct_from" else " IS "
