@@ -2,7 +2,7 @@
 
 A scenario is a function ``scenario(lib)`` where ``lib`` is a namespace holding
 the modules a user imports (``lib.sa``, ``lib.orm``, ``lib.exc``, ``lib.types``,
-``lib.inspect``) plus ``lib.out(*values)`` to record output and ``lib.url`` (a
+``lib.inspect``, ``lib.sqlite`` for ``dialects.sqlite``) plus ``lib.out(*values)`` to record output and ``lib.url`` (a
 fresh SQLite URL).  The harness runs it once per library and compares the two
 recorded lists.  A scenario records plain values (ints, strings, tuples,
 exception class names) rather than reprs, so that the comparison is about
@@ -49,6 +49,7 @@ def load_library(name: str, url: str) -> _pytypes.SimpleNamespace:
         orm_exc=importlib.import_module(f"{name}.orm.exc"),
         types=importlib.import_module(f"{name}.types"),
         pool=importlib.import_module(f"{name}.pool"),
+        sqlite=importlib.import_module(f"{name}.dialects.sqlite"),
         inspect=sa.inspect,
         url=url,
         records=[],

@@ -488,10 +488,30 @@ class Connection:
             sql, params = compiled.expand(params)
         elif compiled.key_returning_sql is not None and not multi:
             return self._insert_returning_key(compiled, params)
+        elif multi and compiled.returning:
+            return self._execute_many_returning(compiled, sql, params)
         cursor = self._run(sql, params, multi,
                            not multi and self._streams(getattr(element, "_execution_options", None), options))
         result = self._result_from_cursor(cursor, compiled, params if not multi else None)
         return self._with_yield_per(result, getattr(element, "_execution_options", None), options)
+
+    def _execute_many_returning(self, compiled: Any, sql: str, params: list) -> Result:
+        """A statement with RETURNING and many parameter sets: every set's returned rows,
+        in parameter order, as SQLAlchemy gives them (a DB-API executemany keeps none).
+        Where the dialect has a many-rows form (``features.executemany_returning``,
+        PostgreSQL's pipeline) it is used; else one execution per set."""
+        if self.dialect.features.executemany_returning:
+            raw = self._run_many_returning(sql, params)
+            rowcount = -1  # unknown, as SQLAlchemy's batched form on PostgreSQL reports
+        else:
+            raw, rowcount = [], 0
+            for one in params:
+                cursor = self._run(sql, one, False)
+                raw.extend(cursor.fetchall())
+                rowcount += max(cursor.rowcount, 0)
+                cursor.close()
+        keys, make_rows = self._row_maker_for(compiled, None)
+        return Result(_ListSource(raw), keys, make_rows, rowcount=rowcount, compiled=compiled)
 
     def _with_yield_per(self, result: Result, *options: Any) -> Result:
         """``yield_per`` of the Connection or the statement sets the result's batch size."""
@@ -663,20 +683,26 @@ class Connection:
             return Result(_ListSource([]), [], _no_rows, rowcount=rowcount,
                           lastrowid=lastrowid, compiled=compiled, returns_rows=False,
                           inserted_primary_key=inserted)
-        if compiled is not None and compiled.result_columns and \
-                len(compiled.result_columns) == len(description):
+        keys, make_rows = self._row_maker_for(compiled, description)
+        return Result(_Source(cursor), keys, make_rows, rowcount=cursor.rowcount,
+                      compiled=compiled)
+
+    @staticmethod
+    def _row_maker_for(compiled: Any, description: Any) -> tuple:
+        """(keys, row maker) for rows of ``compiled``: its result columns where they
+        match the cursor's ``description`` (None: trusted to match), else the
+        description's names."""
+        if compiled is not None and compiled.result_columns and (
+                description is None or len(compiled.result_columns) == len(description)):
             made = compiled.row_maker
             if made is None:  # built once per compiled statement
                 keys = [c[0] for c in compiled.result_columns]
                 extra = tuple((i, c[2]) for i, c in enumerate(compiled.result_columns))
                 made = compiled.row_maker = (
                     keys, _row_maker(tuple(keys), compiled.result_processors, extra))
-            keys, make_rows = made
-        else:
-            keys = [d[0] for d in description]
-            make_rows = _row_maker(tuple(keys), [None] * len(keys), ())
-        return Result(_Source(cursor), keys, make_rows, rowcount=cursor.rowcount,
-                      compiled=compiled)
+            return made
+        keys = [d[0] for d in description]
+        return keys, _row_maker(tuple(keys), [None] * len(keys), ())
 
 
 # statements a server-side cursor can read (DECLARE … CURSOR FOR a query)

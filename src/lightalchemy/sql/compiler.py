@@ -26,6 +26,7 @@ from .elements import (
     Label,
     _result_name_of,
 )
+from .on_conflict import OnConflictCompiler
 from .selectable import (
     CTE,
     Alias,
@@ -344,7 +345,7 @@ def _default_dialect() -> Any:
     return _str_dialect
 
 
-class SQLCompiler:
+class SQLCompiler(OnConflictCompiler):
     """Walks one statement; dialects override the visit_* methods that differ."""
 
     function_rewrites: dict[str, str] = {}
@@ -942,7 +943,8 @@ class SQLCompiler:
         if insert._select is not None:
             cols, select = insert._select
             return text + " (" + ", ".join(self.quote(c.name) for c in cols) + ") " + \
-                self.process(select, nested=True) + self._returning_sql(insert)
+                self.process(select, nested=True) + self._post_values_sql(insert) + \
+                self._returning_sql(insert)
         if insert._multi_values:
             rows = insert._multi_values
         elif insert._values is not None:
@@ -959,7 +961,7 @@ class SQLCompiler:
         all_cols = given_cols + default_cols + clause_default_cols
         if not all_cols:
             text += self.empty_insert_sql(table)
-            return text + self._returning_sql(insert)
+            return text + self._post_values_sql(insert) + self._returning_sql(insert)
         text += " (" + ", ".join(self.quote(c.name) for c in all_cols) + ") VALUES "
         row_sql = []
         for row in rows:
@@ -971,7 +973,13 @@ class SQLCompiler:
             for col in clause_default_cols:
                 values.append(self.process(col.default.arg))
             row_sql.append("(" + ", ".join(values) + ")")
-        return text + ", ".join(row_sql) + self._returning_sql(insert)
+        return text + ", ".join(row_sql) + self._post_values_sql(insert) + \
+            self._returning_sql(insert)
+
+    def _post_values_sql(self, insert: Any) -> str:
+        """A clause after the inserted rows (ON CONFLICT …), before RETURNING."""
+        clause = insert._post_values_clause
+        return "" if clause is None else " " + self.process(clause)
 
     def empty_insert_sql(self, table: Any) -> str:
         return " DEFAULT VALUES"

@@ -68,6 +68,12 @@ class UpdateBase(ClauseElement):
         clone = self._generate()
         expanded = []
         for col in cols:
+            if isinstance(col, type) and not hasattr(col, "__clause_element__"):
+                # a mapped class would otherwise become a bound parameter
+                raise exc.InvalidRequestError(
+                    f"{type(self).__name__}.returning({col.__name__}): returning ORM "
+                    f"objects is not supported by lightalchemy yet; return their columns "
+                    f"instead, e.g. returning({col.__name__}.id)")
             element = _coerce_column(col) if not isinstance(col, TableClause) else col
             expand = getattr(element, "_select_columns", None)
             expanded.extend(expand() if expand is not None else [element])
@@ -141,6 +147,8 @@ class UpdateBase(ClauseElement):
 class Insert(UpdateBase):
     __visit_name__ = "insert"
     _select: Any = None
+    #: rendered after VALUES / SELECT: a dialect's ON CONFLICT clause (sql/on_conflict.py)
+    _post_values_clause: Any = None
 
     def inline(self) -> Insert:
         clone = self._generate()
@@ -159,8 +167,10 @@ class Insert(UpdateBase):
         select_key = None
         if self._select is not None:
             select_key = (tuple(self._select[0]), self._select[1]._gen_key(binds))
+        post = self._post_values_clause
         return ("insert", self.table, self._values_key(binds),
-                tuple(c._gen_key(binds) for c in self._returning), select_key)
+                tuple(c._gen_key(binds) for c in self._returning), select_key,
+                post._gen_key(binds) if post is not None else None)
 
 
 class Update(DMLWhereBase, UpdateBase):

@@ -25,12 +25,14 @@ from .base import (
     UUID,
     PGDialect,
 )
+from .dml import Insert, insert
 from .psycopg import PGDialect_psycopg, dialect_for_driver
 
 dialect = PGDialect_psycopg
 
 __all__ = [
     "BIGINT", "BOOLEAN", "BYTEA", "CHAR", "DATE", "DOUBLE_PRECISION", "ENUM", "FLOAT", "INTEGER",
-    "INTERVAL", "JSON", "JSONB", "NUMERIC", "PGDialect", "PGDialect_psycopg", "REAL", "SMALLINT",
-    "TEXT", "TIME", "TIMESTAMP", "UUID", "VARCHAR", "dialect", "dialect_for_driver",
+    "INTERVAL", "JSON", "JSONB", "NUMERIC", "REAL", "SMALLINT", "TEXT", "TIME", "TIMESTAMP",
+    "UUID", "VARCHAR", "Insert", "PGDialect", "PGDialect_psycopg", "dialect",
+    "dialect_for_driver", "insert",
 ]

@@ -120,7 +120,9 @@ class PGCompiler(SQLCompiler):
     def __init__(self, dialect: Any, statement: Any, binds: list, *args: Any, **kw: Any) -> None:
         super().__init__(dialect, statement, binds, *args, **kw)
         compiled = self.compiled
+        # an upsert never goes by unnest or COPY: neither can say ON CONFLICT
         if compiled.is_insert and not compiled.returning and \
+                getattr(statement, "_post_values_clause", None) is None and \
                 isinstance(getattr(dialect, "_bulk_inserts", None), dict):
             _register_bulk_insert(dialect, compiled)
 

@@ -173,7 +173,9 @@ class PGDialect_psycopg(PGDialect):
                 log("[parameters] %r", batch[:10])
             cursor.executemany(sql, batch, returning=True)
             while True:
-                out.append(cursor.fetchone())
+                # one row per INSERT, but none or several for an upsert's DO NOTHING
+                # or an INSERT … SELECT
+                out.extend(cursor.fetchall())
                 if not cursor.nextset():
                     break
         return out

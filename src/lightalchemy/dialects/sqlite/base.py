@@ -128,6 +128,30 @@ class SQLiteCompiler(SQLCompiler):
     def is_distinct_sql(self, op: Any) -> str:
         return " IS NOT " if op.name == "is_distinct_from" else " IS "
 
+    # -- ON CONFLICT (sql/on_conflict.py renders the rest) -------------------------------
+    def on_conflict_target(self, clause: Any) -> str:
+        if _VERSION < (3, 24):
+            raise exc.CompileError(
+                f"INSERT … ON CONFLICT needs SQLite 3.24 or later; this Python's sqlite3 "
+                f"module has SQLite {sqlite3.sqlite_version}: upgrade SQLite, or insert and "
+                "handle IntegrityError instead")
+        if clause.constraint_name is not None:
+            raise exc.CompileError(
+                f"SQLite's ON CONFLICT takes no constraint name ({clause.constraint_name!r}); "
+                "name the index columns with index_elements=[...] instead")
+        return super().on_conflict_target(clause)
+
+    def on_conflict_index_where(self, where: Any) -> str:
+        """Values inline: SQLite matches a partial index by comparing its WHERE with
+        this one as written, which a parameter never equals (SQLAlchemy renders them
+        inline here too)."""
+        saved = self.literal_binds
+        self.literal_binds = True
+        try:
+            return self.process(where, include_table=False)
+        finally:
+            self.literal_binds = saved
+
 
 class SQLiteDDLCompiler(DDLCompiler, SQLiteCompiler):
     def column_spec(self, column: Any) -> str:
