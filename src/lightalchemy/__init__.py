@@ -36,6 +36,7 @@ from .sql import (
     exists,
     false,
     func,
+    funcfilter,
     insert,
     intersect,
     literal,
@@ -47,6 +48,7 @@ from .sql import (
     nullsfirst,
     nullslast,
     or_,
+    over,
     select,
     table,
     text,
@@ -56,6 +58,7 @@ from .sql import (
     union,
     union_all,
     update,
+    within_group,
 )
 from .sql.functions import coalesce  # noqa: F401
 from .sql.schema import (
@@ -124,10 +127,10 @@ __all__ = [
     "Select", "Sequence", "SmallInteger", "String", "Table", "Text", "Time", "TypeDecorator",
     "Unicode", "UnicodeText", "UniqueConstraint", "Update", "Uuid", "and_", "asc", "between", "bindparam",
     "case", "cast", "coalesce", "column", "create_engine", "delete", "desc", "distinct",
-    "engine_from_config", "except_", "exists", "false", "func", "insert", "inspect",
+    "engine_from_config", "except_", "exists", "false", "func", "funcfilter", "insert", "inspect",
     "intersect", "literal", "literal_column", "make_url", "not_", "null", "nulls_first",
-    "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table", "text", "true",
-    "tuple_", "type_coerce", "union", "union_all", "update",
+    "nulls_last", "nullsfirst", "nullslast", "or_", "over", "select", "table", "text", "true",
+    "tuple_", "type_coerce", "union", "union_all", "update", "within_group",
 ]
 
 
