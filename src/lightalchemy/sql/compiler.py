@@ -624,6 +624,10 @@ class SQLCompiler:
             self._set_result_columns(element.column_args)
         return self.process(element.element, **kw)
 
+    def visit_from_statement(self, element: Any, **kw: Any) -> str:
+        """The statement given to from_statement(), as it is (its result columns too)."""
+        return self.process(element.element, **kw)
+
     def visit_clauselist(self, clauselist: Any, **kw: Any) -> str:
         parts = [self.process(c, **kw) for c in clauselist.clauses]
         parts = [p for p in parts if p]
