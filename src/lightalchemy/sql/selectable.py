@@ -619,6 +619,12 @@ class Select(ClauseElement):
                 "Select.from_statement() loads mapped classes or their columns, e.g. "
                 "select(User).from_statement(text(...)); this select() has other columns."
             )
+        if self._with_options:
+            raise NotImplementedError(
+                "Select.from_statement() after .options(...) is not supported by lightalchemy "
+                "yet: loader options do not apply to a from_statement() load; drop the "
+                "options (relationships then load when first read)."
+            )
         element = getattr(statement, "__clause_element__", lambda: statement)()
         if not isinstance(element, ClauseElement) or not (element._is_select or
                                                           element._is_text):
