@@ -37,6 +37,7 @@ from .sql import (
     extract,
     false,
     func,
+    funcfilter,
     insert,
     intersect,
     literal,
@@ -48,6 +49,7 @@ from .sql import (
     nullsfirst,
     nullslast,
     or_,
+    over,
     select,
     table,
     text,
@@ -57,6 +59,7 @@ from .sql import (
     union,
     union_all,
     update,
+    within_group,
 )
 from .sql.functions import coalesce  # noqa: F401
 from .sql.schema import (
@@ -125,10 +128,11 @@ __all__ = [
     "Select", "Sequence", "SmallInteger", "String", "Table", "Text", "Time", "TypeDecorator",
     "Unicode", "UnicodeText", "UniqueConstraint", "Update", "Uuid", "and_", "asc", "between", "bindparam",
     "case", "cast", "coalesce", "column", "create_engine", "delete", "desc", "distinct",
-    "engine_from_config", "except_", "exists", "extract", "false", "func", "insert", "inspect",
+    "engine_from_config", "except_", "exists", "extract", "false", "func", "funcfilter",
+    "insert", "inspect",
     "intersect", "literal", "literal_column", "make_url", "not_", "null", "nulls_first",
-    "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table", "text", "true",
-    "tuple_", "type_coerce", "union", "union_all", "update",
+    "nulls_last", "nullsfirst", "nullslast", "or_", "over", "select", "table", "text", "true",
+    "tuple_", "type_coerce", "union", "union_all", "update", "within_group",
 ]
 
 

@@ -236,3 +236,16 @@ def test_expired_attribute_is_filled_when_the_object_has_other_attributes(sessio
     assert ["label" in g.__dict__ for g in gadgets] == [True, True, True]
     assert [g.label for g in gadgets] == ["g1", "g2", "g3"]
     assert len(selects()) == 1
+
+
+def test_from_statement_refuses_loader_options_it_would_ignore():
+    """SQLAlchemy applies loader options to a from_statement() load; lightalchemy does
+    not yet, so it refuses them by name instead of dropping them silently."""
+    from lightalchemy.orm import load_only
+
+    stmt = select(Gadget).options(load_only(Gadget.label))
+    with pytest.raises(NotImplementedError, match=r"from_statement\(\) after \.options"):
+        stmt.from_statement(text("SELECT * FROM gadget"))
+    with pytest.raises(AttributeError, match=r"FromStatement\.options\(\) is not supported"):
+        select(Gadget).from_statement(text("SELECT 1")).options(
+            load_only(Gadget.label))

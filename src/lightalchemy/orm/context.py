@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
+from .. import exc as sa_exc
 from ..engine.result import Result, _Source, _WholeSource, row_class
 from ..sql.compiler import result_key
 from ..sql.elements import ClauseElement
@@ -70,7 +72,8 @@ class EntityElement(ClauseElement):
 
 def is_orm_select(statement: Any) -> bool:
     return any(getattr(raw, "_is_entity", False)
-               for raw in getattr(statement, "_raw_columns", ()))
+               for raw in getattr(statement, "_raw_columns", ())) or \
+        getattr(statement, "_is_from_statement", False)
 
 
 def execute_select(session: Any, statement: Any, params: Any, options: dict) -> Result:
@@ -79,6 +82,8 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
     Relationships that load eagerly (options, or ``lazy=`` on the relationship)
     are planned per entity: joined ones add a LEFT OUTER JOIN and columns to the
     statement, selectin ones run after each batch of rows (``strategies``)."""
+    if getattr(statement, "_is_from_statement", False):
+        return _execute_from_statement(session, statement, params, options)
     conn = session._connection()
     dialect = conn.dialect
     refresh = bool(options.get("populate_existing"))
@@ -109,6 +114,13 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
                 plan.append(("column", offset, type_._processors(dialect)[1]))
                 keys.append(result_key(col, keys))  # entity columns are not keys
                 offset += 1
+    whole = eager is not None and eager.joined_collections
+    return _orm_result(session, conn, cursor, compiled, plan, keys, options, refresh, whole)
+
+
+def _orm_result(session: Any, conn: Any, cursor: Any, compiled: Any, plan: list, keys: list,
+                options: dict, refresh: bool, whole: bool) -> Result:
+    """The Result of an ORM query: ``plan`` says what each row position becomes."""
     cls = row_class(tuple(keys))
     if len(plan) == 1 and plan[0][0] == "entity":
         load = plan[0][1]
@@ -134,7 +146,6 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
             return [cls(values) for values in zip(*columns)]
 
         make_scalars = None
-    whole = eager is not None and eager.joined_collections
     source = _WholeSource(cursor) if whole else _Source(cursor)
     result = Result(source, keys, make_rows, make_scalars, compiled=compiled)
     if whole:
@@ -163,3 +174,119 @@ def _needs_planning(statement: Any) -> bool:
         if raw.__class__ is EntityElement and raw.mapper._eager_hint:
             return True
     return False
+
+
+# -- from_statement(): entities loaded from a statement written elsewhere --------------------
+
+
+def _execute_from_statement(session: Any, statement: Any, params: Any, options: dict) -> Result:
+    """Run the statement as it is, then load the entities from its rows.
+
+    Each row is first rearranged into the layout the loaders read (entity columns
+    in mapper order, then plain columns), so objects go through the identity map
+    exactly as in any other load.  Eager loading options do not apply here."""
+    conn = session._connection()
+    dialect = conn.dialect
+    compiled, binds = statement._compile_for(dialect)
+    values = compiled.construct_params(binds, params if isinstance(params, dict) else None)
+    cursor = conn._run(compiled.sql, values, False, conn._streams(options))
+    try:
+        locate = _column_locator(statement.element,
+                                 [d[0] for d in cursor.description or ()])
+        positions, plan, keys = _from_statement_plan(statement._raw_columns, locate, dialect)
+    except BaseException:
+        cursor.close()
+        raise
+    refresh = bool(options.get("populate_existing"))
+    return _orm_result(session, conn, _Rearranged(cursor, positions), compiled, plan, keys,
+                       options, refresh, False)
+
+
+def _from_statement_plan(raw_columns: list, locate: Any, dialect: Any) -> tuple:
+    """(row positions to read, in loader order; the load plan; the row keys)."""
+    positions: list = []
+    plan: list = []
+    keys: list = []
+    for raw in raw_columns:
+        if getattr(raw, "_is_entity", False):
+            mapper = raw.mapper
+            wanted = raw._keys if raw._keys is not None else tuple(mapper._props)
+            found = []
+            for key in wanted:
+                index = locate(raw._by_key[key])
+                if index is None and key in mapper._pk_keys:
+                    raise _no_such_column(raw._by_key[key])
+                if index is not None:  # a column the statement lacks stays unloaded
+                    found.append(key)
+                    positions.append(index)
+            loaded = None if raw._keys is None and len(found) == len(wanted) else tuple(found)
+            plan.append(("entity", loader_for(mapper, dialect, len(positions) - len(found),
+                                              loaded)))
+            keys.append(raw.key)
+        else:
+            index = locate(raw)
+            if index is None:
+                raise _no_such_column(raw)
+            plan.append(("column", len(positions), raw.type._processors(dialect)[1]))
+            positions.append(index)
+            keys.append(result_key(raw, keys))
+    return positions, plan, keys
+
+
+def _column_locator(element: Any, names: list) -> Any:
+    """``locate(column) -> row position or None``.  A select() or text().columns()
+    says which column each position is; plain text only names them, so by name (as
+    the database spells it, else ignoring case)."""
+    selected = element._result_columns() if hasattr(element, "_result_columns") else []
+    exact: dict = {}
+    folded: dict = {}
+    for index, name in enumerate(names):
+        exact.setdefault(name, index)
+        folded.setdefault(name.lower(), index)
+
+    def locate(column: Any) -> int | None:
+        for index, candidate in enumerate(selected):
+            if candidate is column and index < len(names):
+                return index
+        name = getattr(column, "name", None)
+        if name is None:
+            return None
+        found = exact.get(name)
+        return found if found is not None else folded.get(name.lower())
+
+    return locate
+
+
+def _no_such_column(column: Any) -> Exception:
+    table = getattr(getattr(column, "table", None), "name", None)
+    described = f"{table}.{column.name}" if table else str(column.name)
+    return sa_exc.NoSuchColumnError(
+        f"Could not locate column in row for column '{described}'; the statement given to "
+        "from_statement() must select it (under that name)."
+    )
+
+
+class _Rearranged:
+    """A cursor whose rows come out holding only ``positions``, in that order."""
+
+    __slots__ = ("cursor", "pick", "description", "rowcount")
+
+    def __init__(self, cursor: Any, positions: list) -> None:
+        self.cursor = cursor
+        getter = itemgetter(*positions) if positions else (lambda row: ())
+        self.pick = getter if len(positions) != 1 else (lambda row: (getter(row),))
+        self.description = cursor.description
+        self.rowcount = cursor.rowcount
+
+    def fetchall(self) -> list:
+        return list(map(self.pick, self.cursor.fetchall()))
+
+    def fetchmany(self, size: int) -> list:
+        return list(map(self.pick, self.cursor.fetchmany(size)))
+
+    def fetchone(self) -> Any:
+        row = self.cursor.fetchone()
+        return None if row is None else self.pick(row)
+
+    def close(self) -> None:
+        self.cursor.close()

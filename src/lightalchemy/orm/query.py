@@ -32,44 +32,60 @@ class Query:
         return clone
 
     # -- building -------------------------------------------------------------------
+    def _criteria_target(self, method: str) -> Select:
+        """The select() a building method adds to; none after from_statement()."""
+        statement = self._statement
+        if getattr(statement, "_is_from_statement", False):
+            raise sa_exc.InvalidRequestError(
+                f"Query.{method}() being called on a Query with an existing full statement - "
+                "can't apply criterion; put it in the statement given to from_statement()."
+            )
+        return statement
+
+    def from_statement(self, statement: Any) -> Query:
+        """Load this Query's entities from ``statement`` (text() or a select())."""
+        return self._clone(self._criteria_target("from_statement").from_statement(statement))
+
     def filter(self, *criteria: Any) -> Query:
-        return self._clone(self._statement.where(*criteria))
+        return self._clone(self._criteria_target("filter").where(*criteria))
 
     where = filter
 
     def filter_by(self, **kwargs: Any) -> Query:
-        return self._clone(self._statement.filter_by(**kwargs))
+        return self._clone(self._criteria_target("filter").filter_by(**kwargs))
 
     def order_by(self, *clauses: Any) -> Query:
-        return self._clone(self._statement.order_by(*clauses))
+        return self._clone(self._criteria_target("order_by").order_by(*clauses))
 
     def group_by(self, *clauses: Any) -> Query:
-        return self._clone(self._statement.group_by(*clauses))
+        return self._clone(self._criteria_target("group_by").group_by(*clauses))
 
     def having(self, *criteria: Any) -> Query:
-        return self._clone(self._statement.having(*criteria))
+        return self._clone(self._criteria_target("having").having(*criteria))
 
     def limit(self, limit: Any) -> Query:
-        return self._clone(self._statement.limit(limit))
+        return self._clone(self._criteria_target("limit").limit(limit))
 
     def offset(self, offset: Any) -> Query:
-        return self._clone(self._statement.offset(offset))
+        return self._clone(self._criteria_target("offset").offset(offset))
 
     def slice(self, start: int, stop: int) -> Query:
-        return self._clone(self._statement.slice(start, stop))
+        return self._clone(self._criteria_target("slice").slice(start, stop))
 
     def distinct(self, *expr: Any) -> Query:
-        return self._clone(self._statement.distinct(*expr))
+        return self._clone(self._criteria_target("distinct").distinct(*expr))
 
     def join(self, target: Any, onclause: Any = None, *, isouter: bool = False,
              full: bool = False) -> Query:
-        return self._clone(self._statement.join(target, onclause, isouter=isouter, full=full))
+        statement = self._criteria_target("join")
+        return self._clone(statement.join(target, onclause, isouter=isouter, full=full))
 
     def outerjoin(self, target: Any, onclause: Any = None, *, full: bool = False) -> Query:
-        return self._clone(self._statement.outerjoin(target, onclause, full=full))
+        statement = self._criteria_target("outerjoin")
+        return self._clone(statement.outerjoin(target, onclause, full=full))
 
     def select_from(self, *froms: Any) -> Query:
-        return self._clone(self._statement.select_from(*froms))
+        return self._clone(self._criteria_target("select_from").select_from(*froms))
 
     def with_entities(self, *entities: Any) -> Query:
         return self._clone(self._statement.with_only_columns(*entities))
@@ -94,7 +110,7 @@ class Query:
         return self.execution_options(yield_per=count)
 
     def with_for_update(self, **kw: Any) -> Query:
-        return self._clone(self._statement.with_for_update(**kw))
+        return self._clone(self._criteria_target("with_for_update").with_for_update(**kw))
 
     def autoflush(self, setting: bool) -> Query:
         return self.execution_options(autoflush=setting)
@@ -142,7 +158,7 @@ class Query:
         return self._clone(Select(compound.subquery()))
 
     def correlate(self, *froms: Any) -> Query:
-        return self._clone(self._statement.correlate(*froms))
+        return self._clone(self._criteria_target("correlate").correlate(*froms))
 
     def with_session(self, session: Any) -> Query:
         clone = self._clone(self._statement)
@@ -236,6 +252,8 @@ class Query:
         return iter(self._result())
 
     def first(self) -> Any:
+        if getattr(self._statement, "_is_from_statement", False):
+            return self._result().first()  # the statement is complete: no LIMIT added
         return self._result(self._statement.limit(1)).first()
 
     def one(self) -> Any:
@@ -257,6 +275,7 @@ class Query:
         return row[0]
 
     def count(self) -> int:
+        self._no_from_statement()
         inner = self._statement
         stmt = Select(func.count(literal_column("*"))).select_from(inner.subquery())
         return self.session.execute(stmt, self._options.get("_params")).scalar()
@@ -268,6 +287,11 @@ class Query:
             "Session.get() (deprecated since: 2.0)",
             sa_exc.LegacyAPIWarning, stacklevel=2,
         )
+        if getattr(self._statement, "_is_from_statement", False):
+            raise sa_exc.InvalidRequestError(
+                "Query.get() being called on a Query with existing criterion; call "
+                "Session.get() instead."
+            )
         raws = self._statement._raw_columns
         mapper = raws[0].mapper if raws and getattr(raws[0], "_is_entity", False) else None
         if mapper is None:
@@ -306,6 +330,13 @@ class Query:
         result = self.session.execute(
             stmt, execution_options={"synchronize_session": synchronize_session})
         return result.rowcount
+
+    def _no_from_statement(self) -> None:
+        if getattr(self._statement, "_is_from_statement", False):
+            raise sa_exc.InvalidRequestError(
+                "Can't call this method on a Query that uses from_statement(); count the "
+                "rows of .all() or write the count into the statement."
+            )
 
     def _entity_class(self) -> Any:
         raws = self._statement._raw_columns

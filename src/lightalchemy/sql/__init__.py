@@ -30,7 +30,15 @@ from .elements import (
     tuple_,
     type_coerce,
 )
-from .functions import func
+from .functions import (
+    FunctionFilter,
+    Over,
+    WithinGroup,
+    func,
+    funcfilter,
+    over,
+    within_group,
+)
 from .selectable import (
     Alias,
     CompoundSelect,
@@ -54,8 +62,8 @@ __all__ = [
     "Alias", "BindParameter", "ClauseElement", "ColumnElement", "CompoundSelect", "Delete",
     "Exists", "Insert", "Join", "Label", "Select", "Subquery", "TextClause", "Update", "and_",
     "asc", "between", "bindparam", "case", "cast", "column", "delete", "desc", "distinct", "except_",
-    "exists", "extract", "false", "func", "insert", "intersect", "literal", "literal_column",
-    "not_",
+    "exists", "extract", "false", "func", "funcfilter", "FunctionFilter", "insert", "Over",
+    "over", "WithinGroup", "within_group", "intersect", "literal", "literal_column", "not_",
     "null", "nulls_first", "nulls_last", "nullsfirst", "nullslast", "or_", "select", "table",
     "text", "true", "tuple_", "type_coerce", "union", "union_all", "update",
 ]

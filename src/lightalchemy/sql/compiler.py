@@ -577,6 +577,40 @@ class SQLCompiler(OnConflictCompiler):
         prefix = ".".join(self.quote(p) for p in fn.packagenames)
         return (prefix + "." if prefix else "") + name + "(" + args + ")"
 
+    def visit_over(self, over: Any, **kw: Any) -> str:
+        kw = _strip(kw)  # the window's ORDER BY spells expressions out, never labels
+        parts = []
+        if over._partition_by:
+            parts.append("PARTITION BY " + ", ".join(self.process(p, **kw)
+                                                     for p in over._partition_by))
+        if over._order_by:
+            parts.append("ORDER BY " + ", ".join(self.process(o, **kw) for o in over._order_by))
+        if over.frame is not None:
+            keyword, lower, upper = over.frame
+            parts.append(f"{keyword} BETWEEN {self._frame_bound(lower, 'PRECEDING', **kw)} "
+                         f"AND {self._frame_bound(upper, 'FOLLOWING', **kw)}")
+        return self.process(over.element, **kw) + " OVER (" + " ".join(parts) + ")"
+
+    def _frame_bound(self, bound: Any, unbounded: str, **kw: Any) -> str:
+        """None: UNBOUNDED (PRECEDING at the start, FOLLOWING at the end); 0: CURRENT ROW;
+        otherwise ``(preceding, offset)``, the offset a bound value as in SQLAlchemy."""
+        if bound is None:
+            return "UNBOUNDED " + unbounded
+        if bound == 0:
+            return "CURRENT ROW"
+        preceding, offset = bound
+        return self.process(offset, **kw) + (" PRECEDING" if preceding else " FOLLOWING")
+
+    def visit_funcfilter(self, element: Any, **kw: Any) -> str:
+        kw = _strip(kw)
+        return (self.process(element.func, **kw) + " FILTER (WHERE " +
+                self.process(element.criterion, **kw) + ")")
+
+    def visit_withingroup(self, element: Any, **kw: Any) -> str:
+        kw = _strip(kw)
+        return (self.process(element.element, **kw) + " WITHIN GROUP (ORDER BY " +
+                ", ".join(self.process(o, **kw) for o in element._order_by) + ")")
+
     def visit_textclause(self, text: Any, **kw: Any) -> str:
         binds = text._bindparams
 
@@ -592,6 +626,10 @@ class SQLCompiler(OnConflictCompiler):
         if self.toplevel:
             self.toplevel = False
             self._set_result_columns(element.column_args)
+        return self.process(element.element, **kw)
+
+    def visit_from_statement(self, element: Any, **kw: Any) -> str:
+        """The statement given to from_statement(), as it is (its result columns too)."""
         return self.process(element.element, **kw)
 
     def visit_clauselist(self, clauselist: Any, **kw: Any) -> str:

@@ -611,6 +611,29 @@ class Select(ClauseElement):
             return None
         return and_(*self._where)
 
+    def from_statement(self, statement: Any) -> FromStatement:
+        """The selected entities, loaded from ``statement`` (``text()``, a select…)
+        instead of the SELECT this would render; see FromStatement."""
+        if not self._raw_columns or not all(_loadable(raw) for raw in self._raw_columns):
+            raise NotImplementedError(
+                "Select.from_statement() loads mapped classes or their columns, e.g. "
+                "select(User).from_statement(text(...)); this select() has other columns."
+            )
+        if self._with_options:
+            raise NotImplementedError(
+                "Select.from_statement() after .options(...) is not supported by lightalchemy "
+                "yet: loader options do not apply to a from_statement() load; drop the "
+                "options (relationships then load when first read)."
+            )
+        element = getattr(statement, "__clause_element__", lambda: statement)()
+        if not isinstance(element, ClauseElement) or not (element._is_select or
+                                                          element._is_text):
+            raise NotImplementedError(
+                f"Select.from_statement() takes a statement, got {statement!r}; write the SQL "
+                "as text(\"SELECT ...\") or pass a select()."
+            )
+        return FromStatement(list(self._raw_columns), element, self._execution_options)
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -950,6 +973,65 @@ def except_(*selects: Any) -> CompoundSelect:
     return CompoundSelect("EXCEPT", *selects)
 
 
+def _loadable(raw: Any) -> bool:
+    """What from_statement() can fill from a row: a mapped class or a table's column."""
+    if getattr(raw, "_is_entity", False):
+        return True
+    return isinstance(raw, ColumnElement) and getattr(raw, "table", None) is not None and \
+        not isinstance(raw, ProxyColumn)
+
+
+class FromStatement(ClauseElement):
+    """``select(User).from_statement(stmt)``: entities loaded from a complete statement.
+
+    The SQL sent is ``stmt``'s own; the ORM matches the row's columns to the
+    entities' by name for ``text()``, by column for ``select()`` and
+    ``text().columns()`` (orm/context.py).  Nothing can be added to it: criteria
+    belong in ``stmt``."""
+
+    __visit_name__ = "from_statement"
+    _is_select = True
+    _is_executable = True
+    _is_from_statement = True
+    _with_options: tuple = ()
+
+    def __init__(self, raw_columns: list, element: Any, execution_options: dict) -> None:
+        self._raw_columns = raw_columns
+        self.element = element
+        self._execution_options = {**getattr(element, "_execution_options", {}),
+                                   **execution_options}
+
+    def _gen_key(self, binds: list) -> Any:
+        return ("fromstmt", tuple(c._gen_key(binds) for c in self._raw_columns),
+                self.element._gen_key(binds))
+
+    def execution_options(self, **kw: Any) -> FromStatement:
+        return FromStatement(self._raw_columns, self.element, {**self._execution_options, **kw})
+
+    def get_execution_options(self) -> dict:
+        return dict(self._execution_options)
+
+    def _result_columns(self) -> list:
+        return Select._result_columns(self)  # type: ignore[arg-type]
+
+    @property
+    def _from_objects(self) -> list:
+        return []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "options":
+            raise AttributeError(
+                "FromStatement.options() is not supported by lightalchemy yet; relationships "
+                "of objects loaded by from_statement() load when first read."
+            )
+        raise AttributeError(
+            f"'FromStatement' object has no attribute {name!r}: the statement given to "
+            "from_statement() is complete; build it with its criteria first."
+        )
+
+
 class TextualSelect(ClauseElement):
     """``text(...).columns(...)``: raw SQL whose result columns are typed."""
 
@@ -993,7 +1075,8 @@ class TextualSelect(ClauseElement):
 
 __all__ = [
     "Alias", "BooleanClauseList", "CTE", "ColumnCollection", "CompoundSelect", "Exists",
-    "FromClause", "Join", "ScalarSelect", "Select", "Subquery", "TableClause", "TextualSelect",
+    "FromClause", "FromStatement", "Join", "ScalarSelect", "Select", "Subquery", "TableClause",
+    "TextualSelect",
     "except_", "exists", "intersect", "select", "table", "union", "union_all",
 ]
 
