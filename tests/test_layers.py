@@ -34,6 +34,7 @@ RANK = {
     "schema": 3,
     "pool": 3,
     "event": 3,
+    "ext": 4,
     "cli": 4,
     "__main__": 4,
 }

@@ -139,6 +139,7 @@ def load_library(name: str, url: str) -> _pytypes.SimpleNamespace:
         name=name, sa=sa, orm=importlib.import_module(f"{name}.orm"),
         exc=importlib.import_module(f"{name}.exc"),
         pg=importlib.import_module(f"{name}.dialects.postgresql"),
+        ext_hybrid=importlib.import_module(f"{name}.ext.hybrid"),
         inspect=sa.inspect, url=url, records=[], engines=[],
     )
     lib.out = lambda *values: lib.records.append(values[0] if len(values) == 1 else values)

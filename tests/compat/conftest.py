@@ -48,6 +48,7 @@ def load_library(name: str, url: str) -> _pytypes.SimpleNamespace:
         exc=importlib.import_module(f"{name}.exc"),
         orm_exc=importlib.import_module(f"{name}.orm.exc"),
         types=importlib.import_module(f"{name}.types"),
+        ext_hybrid=importlib.import_module(f"{name}.ext.hybrid"),
         pool=importlib.import_module(f"{name}.pool"),
         sqlite=importlib.import_module(f"{name}.dialects.sqlite"),
         inspect=sa.inspect,

@@ -11,16 +11,15 @@ from .declarative import (
     declared_attr,
     registry,
 )
+from .expressions import column_property, synonym
 from .mapper import Mapper, class_mapper, configure_mappers, object_mapper
 from .properties import (
     ColumnProperty,
     Mapped,
     MappedColumn,
-    column_property,
     composite,
     deferred,
     mapped_column,
-    synonym,
 )
 from .query import Query
 from .relationships import (
@@ -61,6 +60,7 @@ from .strategies import (
     undefer,
 )
 from .util import AliasedClass, aliased
+from .validators import validates
 
 __all__ = [
     "AliasedClass", "aliased",
@@ -70,7 +70,7 @@ __all__ = [
     "close_all_sessions", "column_property", "composite", "configure_mappers",
     "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",
     "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
-    "registry", "relationship", "sessionmaker", "synonym",
+    "registry", "relationship", "sessionmaker", "synonym", "validates",
     "MANYTOMANY", "MANYTOONE", "ONETOMANY", "RelationshipDirection", "RelationshipProperty",
     "foreign", "remote", "with_parent", "Load", "contains_eager", "defaultload", "defer",
     "immediateload", "joinedload", "lazyload", "load_only", "noload", "raiseload",

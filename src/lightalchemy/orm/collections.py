@@ -83,6 +83,23 @@ class _CollectionMixin:
                 d[key] = self
             _record(self._prop, owner, list(self))
 
+    def _validate(self, item: Any, initiator: Any = None) -> Any:
+        """The member to store: what the owner's ``@validates`` method returns."""
+        validator = self._prop._validator
+        if validator is None:
+            return item
+        owner = self._owner()
+        return item if owner is None else validator.set(owner, item, initiator)
+
+    def _validate_remove(self, item: Any, initiator: Any = None) -> None:
+        """``@validates(..., include_removes=True)`` hears of a member leaving, before
+        it goes (so that raising keeps it)."""
+        validator = self._prop._validator
+        if validator is not None:
+            owner = self._owner()
+            if owner is not None:
+                validator.remove(owner, item, initiator)
+
     def _added(self, item: Any, initiator: Any = None) -> None:
         owner = self._owner()
         if owner is None:
@@ -107,11 +124,13 @@ class InstrumentedList(_CollectionMixin, list):
     __slots__ = ("_owner_ref", "_prop")
 
     def append(self, item: Any) -> None:
+        item = self._validate(item)
         self._before_change()
         list.append(self, item)
         self._added(item)
 
     def _append_from_backref(self, item: Any, initiator: Any) -> None:
+        item = self._validate(item, initiator)
         self._before_change()
         list.append(self, item)
         self._added(item, initiator)
@@ -119,12 +138,14 @@ class InstrumentedList(_CollectionMixin, list):
     def _remove_from_backref(self, item: Any, initiator: Any) -> None:
         for i, x in enumerate(self):
             if x is item:
+                self._validate_remove(item, initiator)
                 self._before_change()
                 list.__delitem__(self, i)
                 self._removed(item, initiator)
                 return
 
     def insert(self, index: Any, item: Any) -> None:
+        item = self._validate(item)
         self._before_change()
         list.insert(self, index, item)
         self._added(item)
@@ -138,17 +159,23 @@ class InstrumentedList(_CollectionMixin, list):
         return self
 
     def remove(self, item: Any) -> None:
+        if self._prop._validator is not None and item in self:
+            self._validate_remove(list.__getitem__(self, list.index(self, item)))
         self._before_change()
         list.remove(self, item)
         self._removed(item)
 
     def pop(self, index: Any = -1) -> Any:
+        if self._prop._validator is not None:
+            self._validate_remove(list.__getitem__(self, index))
         self._before_change()
         item = list.pop(self, index)
         self._removed(item)
         return item
 
     def clear(self) -> None:
+        for item in list(self) if self._prop._validator is not None else ():
+            self._validate_remove(item)
         self._before_change()
         items = list(self)
         list.clear(self)
@@ -156,6 +183,14 @@ class InstrumentedList(_CollectionMixin, list):
             self._removed(item)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if isinstance(index, slice):
+            value = [self._validate(v) for v in value]
+            for item in list.__getitem__(self, index) if self._prop._validator else ():
+                self._validate_remove(item)
+        else:
+            value = self._validate(value)
+            if self._prop._validator is not None:
+                self._validate_remove(list.__getitem__(self, index))
         self._before_change()
         if isinstance(index, slice):
             old = list.__getitem__(self, index)
@@ -173,6 +208,10 @@ class InstrumentedList(_CollectionMixin, list):
             self._added(value)
 
     def __delitem__(self, index: Any) -> None:
+        if self._prop._validator is not None:
+            old = list.__getitem__(self, index)
+            for item in old if isinstance(index, slice) else [old]:
+                self._validate_remove(item)
         self._before_change()
         old = list.__getitem__(self, index)
         list.__delitem__(self, index)
@@ -192,6 +231,7 @@ class InstrumentedSet(_CollectionMixin, set):
     __slots__ = ("_owner_ref", "_prop")
 
     def add(self, item: Any) -> None:
+        item = self._validate(item)
         if item in self:
             return
         self._before_change()
@@ -201,12 +241,14 @@ class InstrumentedSet(_CollectionMixin, set):
     def _append_from_backref(self, item: Any, initiator: Any) -> None:
         if item in self:
             return
+        item = self._validate(item, initiator)
         self._before_change()
         set.add(self, item)
         self._added(item, initiator)
 
     def _remove_from_backref(self, item: Any, initiator: Any) -> None:
         if item in self:
+            self._validate_remove(item, initiator)
             self._before_change()
             set.discard(self, item)
             self._removed(item, initiator)
@@ -216,17 +258,23 @@ class InstrumentedSet(_CollectionMixin, set):
             self.remove(item)
 
     def remove(self, item: Any) -> None:
+        if item in self:
+            self._validate_remove(item)
         self._before_change()
         set.remove(self, item)
         self._removed(item)
 
     def pop(self) -> Any:
+        if self._prop._validator is not None and self:
+            self._validate_remove(next(iter(self)))
         self._before_change()
         item = set.pop(self)
         self._removed(item)
         return item
 
     def clear(self) -> None:
+        for item in list(self) if self._prop._validator is not None else ():
+            self._validate_remove(item)
         self._before_change()
         items = list(self)
         set.clear(self)
@@ -328,6 +376,13 @@ def set_relationship(prop: Any, obj: Any, value: Any, initiator: Any) -> None:
                 f"(assigning to {prop})"
             )
         items = list(value)
+        validator = prop._validator
+        if validator is not None:
+            items = [validator.set(obj, item, initiator) for item in items]
+            new_ids = {id(x) for x in items}
+            for item in list(old) if old is not NO_VALUE else ():
+                if id(item) not in new_ids:
+                    validator.remove(obj, item, initiator)
         for item in items:
             _check_type(prop, item)
         if old is not NO_VALUE and old is value:
@@ -349,6 +404,8 @@ def set_relationship(prop: Any, obj: Any, value: Any, initiator: Any) -> None:
                 if initiator is None:
                     _cascade(prop, obj, item)
         return
+    if prop._validator is not None:
+        value = prop._validator.set(obj, value, initiator)
     if value is not None:
         _check_type(prop, value)
     if old is value and old is not NO_VALUE:

@@ -22,6 +22,12 @@ class EntityElement(ClauseElement):
         self.mapper = mapper
         # the table, or an alias of it (aliased()): same columns, another name in SQL
         self.selectable = selectable if selectable is not None else mapper.local_table
+        if selectable is not None and mapper._expr_keys:
+            # column_property() expressions name the table, not the alias: an aliased
+            # entity leaves them to load on access
+            keys = [k for k in (keys if keys is not None else mapper._attr_keys)
+                    if k not in mapper._expr_keys and (keys is not None or
+                                                       not mapper._props[k].deferred)]
         # the attribute keys loaded (load_only/defer, deferred columns); None: all
         self._keys = tuple(keys) if keys is not None else None
         props = mapper._props
@@ -32,7 +38,7 @@ class EntityElement(ClauseElement):
         else:
             self._columns = [selectable.c[c.key] for c in loaded]
             self._by_key = {key: selectable.c[prop.column.key]
-                            for key, prop in props.items()}
+                            for key, prop in props.items() if not prop.is_expression}
 
     def _with_keys(self, keys: Any) -> EntityElement:
         """The same entity loading only ``keys`` (in mapper order)."""
@@ -60,7 +66,13 @@ class EntityElement(ClauseElement):
         return [self.selectable]
 
     def _column_for_key(self, key: str) -> Any:
-        return self._by_key.get(key)
+        found = self._by_key.get(key)
+        if found is None and self.selectable is self.mapper.local_table:
+            # filter_by() of a hybrid or synonym: what the class attribute stands for
+            descriptor = _class_descriptor(self.mapper.class_, key)
+            if getattr(descriptor, "is_attribute", False) and hasattr(descriptor, "__get__"):
+                return descriptor.__get__(None, self.mapper.class_)
+        return found
 
     @property
     def entity_namespace(self) -> Any:
@@ -68,6 +80,14 @@ class EntityElement(ClauseElement):
 
     def __repr__(self) -> str:
         return f"<entity {self.mapper.class_.__name__}>"
+
+
+def _class_descriptor(cls: type, key: str) -> Any:
+    """The object stored under ``key`` in the class or its bases (not its ``__get__``)."""
+    for klass in cls.__mro__:
+        if key in klass.__dict__:
+            return klass.__dict__[key]
+    return None
 
 
 def is_orm_select(statement: Any) -> bool:

@@ -14,6 +14,7 @@ from .. import exc as sa_exc
 from ..sql import types as sqltypes
 from ..sql.schema import Column, MetaData, Table
 from .base import STATE_KEY
+from .expressions import ColumnPropertyDeclaration, ExpressionProperty, SynonymProperty
 from .mapper import Mapper
 from .properties import ColumnProperty, Mapped, MappedColumn
 from .relationships import RelationshipProperty
@@ -52,6 +53,7 @@ class registry:  # noqa: N801 - SQLAlchemy's name
     def map_imperatively(self, class_: type, local_table: Any = None, **kw: Any) -> Mapper:
         props = [ColumnProperty(col.key, col) for col in local_table.columns]
         mapper = Mapper(class_, local_table, props, registry=self)
+        mapper._setup_validators()
         self.mappers.add(mapper)
         return mapper
 
@@ -76,7 +78,7 @@ def _declarative_constructor(self: Any, **kwargs: Any) -> None:
     cls_ = type(self)
     d = self.__dict__
     mapper = getattr(cls_, "__mapper__", None)
-    keys = mapper._attr_key_set if mapper is not None else frozenset()
+    keys = mapper._init_keys if mapper is not None else frozenset()  # minus validated
     if kwargs.keys() <= keys and STATE_KEY not in d:
         d.update(kwargs)
         return
@@ -210,6 +212,8 @@ def _map_class(cls: type, reg: registry) -> None:
     columns: dict[str, Column] = {}
     relationships: dict[str, tuple] = {}
     deferred: set[str] = set()
+    expressions: dict[str, ColumnPropertyDeclaration] = {}
+    synonyms: dict[str, SynonymProperty] = {}
     hints = _annotations(cls)
     # walk the MRO from the base down, so subclasses override mixins
     for klass in reversed(cls.__mro__):
@@ -242,6 +246,25 @@ def _map_class(cls: type, reg: registry) -> None:
                 if col.key is None or col.key != name:
                     col.key = name
                 columns[name] = col
+            elif isinstance(value, ColumnPropertyDeclaration):
+                first = value.columns[0]
+                target = first.column if isinstance(first, MappedColumn) else first
+                if isinstance(target, Column) and target.table is None and \
+                        (target.name is None or target.name == name):
+                    # column_property(Column(...)): a column of the table, as SQLAlchemy
+                    if target.name is None:
+                        target.name = name
+                    target.key = name
+                    columns[name] = target
+                    if value.deferred:
+                        deferred.add(name)
+                else:
+                    expressions[name] = value
+                    columns.pop(name, None)
+            elif isinstance(value, SynonymProperty):
+                if value.key is None or klass is cls:
+                    value.key = name
+                synonyms[name] = value
             elif isinstance(value, RelationshipProperty):
                 if klass is not cls:
                     if not isinstance(klass.__dict__.get(name), _DeclaredAttr):
@@ -270,6 +293,8 @@ def _map_class(cls: type, reg: registry) -> None:
                 args = table_args
         table = Table(tablename, reg.metadata, *columns.values(), *args, **kwargs)
         props = [ColumnProperty(key, col, key in deferred) for key, col in columns.items()]
+        props += [ExpressionProperty(key, decl.expression_for(cls.__name__, key), decl.deferred)
+                  for key, decl in expressions.items()]
         cls.__table__ = table  # type: ignore[attr-defined]
     else:
         props = []
@@ -277,11 +302,16 @@ def _map_class(cls: type, reg: registry) -> None:
         for col in table.columns:
             key = by_column.get(id(col), col.key)
             props.append(ColumnProperty(key, col))
+        props += [ExpressionProperty(key, decl.expression_for(cls.__name__, key), decl.deferred)
+                  for key, decl in expressions.items()]
     mapper_args = _class_value(cls, "__mapper_args__") or {}
     mapper = Mapper(cls, table, props, registry=reg,
                     eager_defaults=bool(mapper_args.get("eager_defaults", False)))
     reg.mappers.add(mapper)
     reg._class_registry[cls.__name__] = cls
+    for name, syn in synonyms.items():
+        syn.parent = mapper
+        mapper._synonyms[name] = syn
     for name, (prop, hint) in relationships.items():
         if prop.parent is not None:
             raise sa_exc.ArgumentError(
@@ -290,6 +320,7 @@ def _map_class(cls: type, reg: registry) -> None:
                 "attribute"
             )
         mapper._add_relationship(name, prop, hint)
+    mapper._setup_validators()
 
 
 def _class_value(cls: type, name: str) -> Any:

@@ -128,13 +128,32 @@ def _compiled_pk_select(mapper: Any, dialect: Any, columns: tuple) -> Any:
     found = mapper._caches.get(key)
     if found is None:
         stmt = _pk_select(mapper, list(columns))
-        compiled, _ = stmt._compile_for(dialect)
-        pk_processors = [c.type._processors(dialect)[0] for c in mapper.primary_key]
+        compiled, binds = stmt._compile_for(dialect)
+        if len(compiled.positions) == len(mapper.primary_key):
+            pk_processors: Any = [c.type._processors(dialect)[0] for c in mapper.primary_key]
+        else:
+            # column_property() expressions bind values of their own (' ' in first || ' '
+            # || last): the compiler places them among the key's
+            pk_processors = _ParamsWithConstants(compiled, binds)
         found = mapper._caches[key] = (compiled.sql, pk_processors)
     return found
 
 
-def _pk_params(processors: list, ident: tuple) -> list:
+class _ParamsWithConstants:
+    """Parameters of a primary-key SELECT whose columns carry bound values."""
+
+    def __init__(self, compiled: Any, binds: list) -> None:
+        self.compiled = compiled
+        self.binds = binds
+
+    def __call__(self, ident: tuple) -> list:
+        return self.compiled.construct_params(
+            self.binds, {f"pk_{i}": v for i, v in enumerate(ident)})
+
+
+def _pk_params(processors: Any, ident: tuple) -> list:
+    if processors.__class__ is _ParamsWithConstants:
+        return processors(ident)
     return [p(v) if p is not None and v is not None else v for p, v in zip(processors, ident)]
 
 

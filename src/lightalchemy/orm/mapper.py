@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import exc as sa_exc
 from ..inspection import _inspects
-from ..sql.selectable import ColumnCollection
+from ..sql.selectable import ColumnCollection, table_namespace_lookups
 from .attributes import QueryableAttribute, _tracked_delattr, _tracked_setattr
 from .properties import ColumnProperty
 
@@ -40,6 +40,12 @@ class Mapper:
         self._attr_key_set = frozenset(self._attr_keys)
         self._attr_order = {key: i for i, key in enumerate(self._attr_keys)}
         self._column_to_prop = {prop.column: prop for prop in properties}
+        #: the properties the flush writes: all but column_property() expressions
+        expressions = [p.key for p in properties if p.is_expression]
+        self._expr_keys = frozenset(expressions)
+        self._table_props = self._props if not expressions else {
+            k: p for k, p in self._props.items() if not p.is_expression}
+        self._synonyms: dict = {}
         pk_cols = list(local_table.primary_key.columns)
         if not pk_cols:
             raise sa_exc.ArgumentError(
@@ -67,6 +73,11 @@ class Mapper:
         self._eager_hint = self._default_keys is not None
         #: keys a commit expires: the columns, then the relationships
         self._expire_keys = self._attr_keys
+        #: @validates methods by attribute key (see validators.py); the constructor takes
+        #: the names in _init_keys straight into __dict__, the others through setattr
+        self._validators: dict = {}
+        self._column_validators: dict = {}
+        self._init_keys = self._attr_key_set
         self._install()
         _mapper_registry.append(self)
 
@@ -80,11 +91,40 @@ class Mapper:
         global _relationships_declared
         _relationships_declared = True
 
+    def _setup_validators(self) -> None:
+        """Find the class's ``@validates`` methods, once its relationships are known."""
+        from .validators import collect_validators, validating_setattr
+
+        found = collect_validators(self.class_, set(self._props) | set(self._relationships))
+        if not found:
+            return
+        self._validators = found
+        self._column_validators = {k: v for k, v in found.items() if k in self._props}
+        self._init_keys = self._attr_key_set - frozenset(self._column_validators)
+        for key, validator in found.items():
+            if key in self._relationships:
+                self._relationships[key]._validator = validator
+        cls = self.class_
+        if self._column_validators and cls.__dict__.get("__setattr__") is _tracked_setattr:
+            cls.__setattr__ = validating_setattr  # type: ignore[assignment]
+
+    @property
+    def validators(self) -> dict:
+        """``{key: (method, options)}``, as SQLAlchemy's ``Mapper.validators``."""
+        return {key: (v.method, {"include_removes": v.include_removes,
+                                 "include_backrefs": v.include_backrefs})
+                for key, v in self._validators.items()}
+
     # -- class instrumentation ---------------------------------------------------
     def _install(self) -> None:
         cls = self.class_
         for key, prop in self._props.items():
-            attr = QueryableAttribute(cls, key, prop)
+            if prop.is_expression:
+                from .expressions import ExpressionAttribute
+
+                attr = ExpressionAttribute(cls, key, prop)
+            else:
+                attr = QueryableAttribute(cls, key, prop)
             attr.parent = self
             prop.class_attribute = attr
             setattr(cls, key, attr)
@@ -124,7 +164,7 @@ class Mapper:
 
     @property
     def attrs(self) -> _Props:
-        return _Props({**self._props, **self._relationships})
+        return _Props({**self._props, **self._relationships, **self._synonyms})
 
     all_orm_descriptors = attrs
 
@@ -139,7 +179,7 @@ class Mapper:
 
     @property
     def synonyms(self) -> _Props:
-        return _Props({})
+        return _Props(self._synonyms)
 
     @property
     def composites(self) -> _Props:
@@ -172,7 +212,7 @@ class Mapper:
         return self._column_to_prop[column]
 
     def has_property(self, key: str) -> bool:
-        return key in self._props or key in self._relationships
+        return key in self._props or key in self._relationships or key in self._synonyms
 
     def identity_key_from_primary_key(self, pk: Any, identity_token: Any = None) -> tuple:
         return (self.class_, tuple(pk), identity_token)
@@ -276,6 +316,18 @@ def _inspect_instance(obj: Any) -> Any:
     from .state import instance_state
 
     return instance_state(obj)
+
+
+def _class_expression_for_table(table: Any, key: str) -> Any:
+    """``select(Person.id).filter_by(full=...)``: ``key`` of the (latest) class mapping
+    ``table`` — a hybrid or synonym the table itself does not know."""
+    for mapper in reversed(_mapper_registry):
+        if mapper.local_table is table:
+            return mapper.__clause_element__()._column_for_key(key)
+    return None
+
+
+table_namespace_lookups.append(_class_expression_for_table)
 
 
 def class_mapper(cls: type, configure: bool = True) -> Mapper:

@@ -40,7 +40,7 @@ def _python_defaults(mapper: Any) -> dict:
     found = mapper._caches.get("python_defaults")
     if found is None:
         found = mapper._caches["python_defaults"] = {
-            key: prop.column.default for key, prop in mapper._props.items()
+            key: prop.column.default for key, prop in mapper._table_props.items()
             if prop.column.default is not None and not prop.column.default.is_clause_element
         }
     return found
@@ -55,7 +55,7 @@ def _insert_sql(mapper: Any, dialect: Any, keys: tuple, nrows: int, returning: b
     base = mapper._caches.get(base_key)
     if base is None:
         table = mapper.local_table
-        props = mapper._props
+        props = mapper._table_props
         stmt = Insert(table)
         cols = [props[k].column for k in keys]
         if cols:
@@ -213,7 +213,7 @@ def _left_null_keys(mapper: Any, keys: tuple) -> tuple:
     if found is None:
         server = set(_server_filled_keys(mapper))
         found = mapper._caches[cache_key] = tuple(
-            key for key, prop in mapper._props.items()
+            key for key, prop in mapper._table_props.items()
             if key not in keys and key not in server and key not in mapper._pk_key_set
             and prop.column.default is None and prop.column.server_default is None)
     return found
@@ -223,7 +223,7 @@ def _server_filled_keys(mapper: Any) -> tuple:
     found = mapper._caches.get("server_filled")
     if found is None:
         found = mapper._caches["server_filled"] = tuple(
-            key for key, prop in mapper._props.items()
+            key for key, prop in mapper._table_props.items()
             if key not in mapper._pk_key_set and prop.column.server_default is not None or (
                 prop.column.default is not None and prop.column.default.is_clause_element))
     return found
@@ -270,7 +270,7 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
         # every row in one call: the dialect hands back each row's keys in parameter
         # order, and decides how many rows each statement carries (COPY takes them all)
         pk_keys = mapper._pk_keys
-        converters = [mapper._props[k].column.type._processors(dialect)[1] for k in pk_keys]
+        converters = [mapper._table_props[k].column.type._processors(dialect)[1] for k in pk_keys]
         returned = conn._run_many_returning(sql, rows)
         if len(pk_keys) == 1 and converters[0] is None:  # benchmark: bulk_create
             single = pk_keys[0]
@@ -300,7 +300,7 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
 
 
 def _result_value(mapper: Any, key: str, value: Any, dialect: Any) -> Any:
-    processor = mapper._props[key].column.type._processors(dialect)[1]
+    processor = mapper._table_props[key].column.type._processors(dialect)[1]
     return processor(value) if processor is not None and value is not None else value
 
 
@@ -329,7 +329,18 @@ def _finish_inserts(session: Any, mapper: Any, members: list) -> None:
                 )
             state.ident = ident
             by_key[ident] = state
+    if mapper._expr_keys:  # expressions load on access, as the row now computes them
+        _expire_expressions(mapper, (state for state, _ in members))
     session._flushed_new.extend(state for state, _ in members)
+
+
+def _expire_expressions(mapper: Any, states: Any) -> None:
+    for state in states:
+        obj = state()
+        if obj is not None:
+            d = obj.__dict__
+            for key in mapper._expr_keys:
+                d.pop(key, None)
 
 
 # -- UPDATE -------------------------------------------------------------------------
@@ -340,7 +351,7 @@ def _update_sql(mapper: Any, dialect: Any, keys: tuple) -> Any:
     found = mapper._caches.get(cache_key)
     if found is None:
         table = mapper.local_table
-        props = mapper._props
+        props = mapper._table_props
         onupdate = tuple(p.key for p in props.values()
                          if p.column.onupdate is not None and p.key not in keys
                          and not p.column.onupdate.is_clause_element)
@@ -377,7 +388,7 @@ def _update_row_maker(mapper: Any, dialect: Any, keys: tuple) -> Any:
     namespace: dict = {}
     lines = ["def update_params(state):", "    d = state().__dict__"]
     for key in onupdate:
-        namespace[f"default_{key}"] = mapper._props[key].column.onupdate
+        namespace[f"default_{key}"] = mapper._table_props[key].column.onupdate
         lines.append(f"    d[{key!r}] = evaluate(default_{key}, d)")
     items = []
     for i, (key, processor) in enumerate(zip(all_keys, processors)):
@@ -425,6 +436,8 @@ def _update(step: UpdateRows, session: Any, conn: Any) -> None:
             f"{len(rows)} row(s); {matched} were matched. The rows may have been deleted "
             "by another transaction; roll back and reload the objects."
         )
+    if mapper._expr_keys:
+        _expire_expressions(mapper, step.states)
     if expire_keys:  # the database computed these on UPDATE: load them on access
         for state in step.states:
             d = state().__dict__

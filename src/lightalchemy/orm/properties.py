@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from .. import exc as sa_exc
+from ..sql.elements import _operate
+from ..sql.operators import ColumnOperators
 from ..sql.schema import Column
 
 _T = TypeVar("_T")
@@ -16,8 +18,22 @@ class Mapped(Generic[_T]):
     __slots__ = ()
 
 
-class MappedColumn:
-    """What ``mapped_column()`` returns: a Column waiting for its name and type."""
+class MappedColumn(ColumnOperators):
+    """What ``mapped_column()`` returns: a Column waiting for its name and type.
+
+    Usable in expressions of the class body (``column_property(first + " " + last)``),
+    where it stands for its Column."""
+
+    __hash__ = object.__hash__
+
+    def __clause_element__(self) -> Column:
+        return self.column
+
+    def operate(self, op: Any, *other: Any, **kw: Any) -> Any:
+        return _operate(self.column, op, other, kw)
+
+    def reverse_operate(self, op: Any, other: Any, **kw: Any) -> Any:
+        return self.column.reverse_operate(op, other, **kw)
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         self.deferred = kw.pop("deferred", False)
@@ -57,6 +73,8 @@ def mapped_column(*args: Any, **kw: Any) -> Any:
 class ColumnProperty:
     """One mapped attribute backed by one column."""
 
+    is_expression = False  # ExpressionProperty (expressions.py): not written by flush
+
     __slots__ = ("key", "column", "columns", "parent", "class_attribute", "deferred",
                  "_insert_default")
 
@@ -77,17 +95,6 @@ class ColumnProperty:
 
     def __repr__(self) -> str:
         return f"ColumnProperty({self.key!r})"
-
-
-def column_property(*columns: Any, **kw: Any) -> Any:
-    raise sa_exc.InvalidRequestError(
-        "column_property() is not supported by lightalchemy yet; declare the column with "
-        "mapped_column() or Column()"
-    )
-
-
-def synonym(name: str, **kw: Any) -> Any:
-    raise sa_exc.InvalidRequestError("synonym() is not supported by lightalchemy yet")
 
 
 def deferred(column: Any, *more: Any, **kw: Any) -> Any:

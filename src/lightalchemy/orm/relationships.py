@@ -137,6 +137,8 @@ class RelationshipProperty:
 
     is_relationship = True
     strategy_wildcard_key = "relationship"
+    #: the owner's @validates method for this attribute (validators.Validator), if any
+    _validator: Any = None
 
     def __init__(self, argument: Any = None, secondary: Any = None, *,
                  uselist: bool | None = None, collection_class: Any = None,

@@ -64,6 +64,8 @@ def changed_columns(state: Any, d: dict) -> tuple:
         new = d.get(key, NO_VALUE)
         if new is not NO_VALUE and (old is NO_VALUE or not _same(old, new)):
             changed.append(key)
+    if changed and state.mapper._expr_keys:  # column_property() expressions: read-only
+        changed = [k for k in changed if k not in state.mapper._expr_keys]
     if len(changed) > 1:
         changed.sort(key=state.mapper._attr_order.__getitem__)
     return tuple(changed)
@@ -123,7 +125,7 @@ def insert_columns_for(mapper: Any) -> Any:
         return found
     table = mapper.local_table
     order = {c: i for i, c in enumerate(table.columns)}
-    ordered = sorted(mapper._props.items(), key=lambda kv: order[kv[1].column])
+    ordered = sorted(mapper._table_props.items(), key=lambda kv: order[kv[1].column])
     # one bit per column; each distinct mask maps to its key tuple, made once
     lines = ["def insert_columns(d):", "    mask = 0"]
     for bit, (key, prop) in enumerate(ordered):

@@ -9,7 +9,7 @@ from ..inspection import inspect
 from ..sql import operators as ops
 from ..sql.elements import _operate
 from ..sql.selectable import Alias
-from .context import EntityElement
+from .context import EntityElement, _class_descriptor
 
 
 class AliasedClass:
@@ -29,7 +29,7 @@ class AliasedClass:
         self._selectable = Alias(mapper.local_table, name)
         self._entity = EntityElement(mapper, self._selectable)
         self.__name__ = name or f"aliased({mapper.class_.__name__})"
-        for key in mapper._props:
+        for key in mapper._table_props:
             setattr(self, key, AliasedAttribute(self, key, self._entity._by_key[key]))
 
     def __clause_element__(self) -> EntityElement:
@@ -44,6 +44,11 @@ class AliasedClass:
         return self._selectable
 
     def __getattr__(self, key: str) -> Any:
+        if not key.startswith("__"):
+            # a hybrid (or other class-level expression) built against the alias
+            descriptor = _class_descriptor(self._mapper.class_, key)
+            if getattr(descriptor, "extension_type", None) is not None:
+                return descriptor.__get__(None, self)
         raise AttributeError(
             f"{self.__name__} has no mapped attribute {key!r}; its attributes are "
             f"{', '.join(self._mapper._attr_keys)}"

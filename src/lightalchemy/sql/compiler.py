@@ -867,7 +867,8 @@ class SQLCompiler(OnConflictCompiler):
         froms = self._compute_froms(select)
         if nested and correlate and self.enclosing_froms and select._auto_correlate:
             enclosing = self.enclosing_froms[-1]
-            remaining = [f for f in froms if id(f) not in enclosing]
+            kept = {id(f) for f in select._correlate_except}
+            remaining = [f for f in froms if id(f) not in enclosing or id(f) in kept]
             if remaining:
                 froms = remaining
         if select._correlate:

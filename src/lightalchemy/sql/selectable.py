@@ -406,6 +406,8 @@ class Select(ClauseElement):
     _execution_options: dict = {}
     _with_options: tuple = ()
     _correlate: tuple = ()
+    #: correlate_except(): FROMs never taken from the enclosing SELECT
+    _correlate_except: tuple = ()
     _auto_correlate = True
     _label_style = None
 
@@ -545,6 +547,16 @@ class Select(ClauseElement):
             clone._correlate = ()
         else:
             clone._correlate = self._correlate + tuple(_coerce_from(f) for f in froms)
+        return clone
+
+    def correlate_except(self, *froms: Any) -> Select:
+        """Correlate every FROM of the enclosing SELECT but ``froms`` (a
+        column_property's subquery keeps its own table even when the outer query
+        has it)."""
+        clone = self._generate()
+        clone._auto_correlate = True
+        clone._correlate_except = self._correlate_except + tuple(
+            _coerce_from(f) for f in froms if f is not None)
         return clone
 
     def with_for_update(self, *, nowait: bool = False, read: bool = False, of: Any = None,
@@ -715,7 +727,7 @@ class Select(ClauseElement):
             self._limit._gen_key(binds) if self._limit is not None else None,
             self._offset._gen_key(binds) if self._offset is not None else None,
             self._distinct, keys(self._distinct_on), self._for_update,
-            keys(self._correlate), self._auto_correlate,
+            keys(self._correlate), self._auto_correlate, keys(self._correlate_except),
         )
 
 
@@ -745,9 +757,21 @@ def _filter_namespace(target: Any) -> Any:
     return _coerce_from(target)
 
 
+#: ``lookup(table, key)`` functions the ORM adds (sql does not import orm): the
+#: expression a mapped class names ``key`` (a hybrid, a synonym), or None
+table_namespace_lookups: list = []
+
+
 def _attribute_for_key(target: Any, key: str) -> Any:
     lookup = getattr(target, "_column_for_key", None)
     found = lookup(key) if lookup is not None else None
+    if found is None and isinstance(target, TableClause):
+        # select(Person.id).filter_by(hybrid=...): the table of a mapped class, whose
+        # class-level expressions (hybrids, synonyms) the ORM knows
+        for lookup in table_namespace_lookups:
+            found = lookup(target, key)
+            if found is not None:
+                break
     if found is None:
         known = getattr(target, "_by_key", None) or getattr(target, "columns", None) or {}
         raise exc.InvalidRequestError(
@@ -818,6 +842,9 @@ class ScalarSelect(ColumnElement):
 
     def correlate(self, *froms: Any) -> ScalarSelect:
         return ScalarSelect(self.element.correlate(*froms))
+
+    def correlate_except(self, *froms: Any) -> ScalarSelect:
+        return ScalarSelect(self.element.correlate_except(*froms))
 
     def self_group(self, against=None):
         return self

@@ -1,0 +1,1 @@
+"""Extensions of the ORM (``lightalchemy.ext``), as in ``sqlalchemy.ext``."""
