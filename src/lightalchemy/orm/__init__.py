@@ -35,6 +35,7 @@ from .relationships import (
     remote,
     with_parent,
 )
+from .scoping import QueryPropertyDescriptor, scoped_session
 from .session import (
     Session,
     SessionTransaction,
@@ -70,7 +71,8 @@ __all__ = [
     "close_all_sessions", "column_property", "composite", "configure_mappers",
     "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",
     "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
-    "registry", "relationship", "sessionmaker", "synonym",
+    "registry", "relationship", "scoped_session", "QueryPropertyDescriptor",
+    "sessionmaker", "synonym",
     "MANYTOMANY", "MANYTOONE", "ONETOMANY", "RelationshipDirection", "RelationshipProperty",
     "foreign", "remote", "with_parent", "Load", "contains_eager", "defaultload", "defer",
     "immediateload", "joinedload", "lazyload", "load_only", "noload", "raiseload",
