@@ -2,7 +2,8 @@
 
 from ..sql.selectable import select  # noqa: F401 - SQLAlchemy exposes these here too
 from . import exc  # noqa: F401
-from .attributes import InstrumentedAttribute, QueryableAttribute, get_history
+from .attributes import AttributeState, InstrumentedAttribute, QueryableAttribute, get_history
+from .base import NO_VALUE
 from .declarative import (
     DeclarativeBase,
     DeclarativeBaseNoMeta,
@@ -64,7 +65,7 @@ from .strategies import (
 from .util import AliasedClass, aliased
 
 __all__ = [
-    "AliasedClass", "aliased",
+    "AliasedClass", "aliased", "AttributeState", "NO_VALUE",
     "ColumnProperty", "DeclarativeBase", "DeclarativeBaseNoMeta", "InstanceState",
     "InstrumentedAttribute", "Mapped", "MappedColumn", "Mapper", "Query", "QueryableAttribute",
     "Session", "SessionTransaction", "as_declarative", "backref", "class_mapper",

@@ -124,7 +124,7 @@ class Mapper:
 
     @property
     def attrs(self) -> _Props:
-        return _Props({**self._props, **self._relationships})
+        return _Props({**self._relationships, **self._props})  # SQLAlchemy's order
 
     all_orm_descriptors = attrs
 
