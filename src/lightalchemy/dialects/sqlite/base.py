@@ -10,6 +10,7 @@ from ...engine.interfaces import Features
 from ...sql import types as sqltypes
 from ...sql.compiler import DDLCompiler, SQLCompiler, TypeCompiler
 from ..default import DefaultDialect
+from . import json as _json
 
 _VERSION = sqlite3.sqlite_version_info
 
@@ -75,6 +76,8 @@ class SQLiteCompiler(SQLCompiler):
     def for_update_clause(self, select: Any) -> str:
         return ""
 
+    visit_json_index = _json.visit_json_index
+
     def is_distinct_sql(self, op: Any) -> str:
         return " IS NOT " if op.name == "is_distinct_from" else " IS "
 
@@ -115,6 +118,10 @@ class SQLiteDialect(DefaultDialect):
     type_compiler_cls = SQLiteTypeCompiler
     isolation_levels = ("SERIALIZABLE", "READ UNCOMMITTED")
     default_isolation_level = "SERIALIZABLE"
+
+    @staticmethod
+    def json_index_processor(is_path: bool) -> Any:
+        return _json.json_index_processor(is_path)
 
     def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
         master = f'"{schema}".sqlite_master' if schema else "sqlite_master"
