@@ -2,7 +2,8 @@
 
 from ..sql.selectable import select  # noqa: F401 - SQLAlchemy exposes these here too
 from . import exc  # noqa: F401
-from .attributes import InstrumentedAttribute, QueryableAttribute, get_history
+from .attributes import AttributeState, InstrumentedAttribute, QueryableAttribute, get_history
+from .base import NO_VALUE
 from .declarative import (
     DeclarativeBase,
     DeclarativeBaseNoMeta,
@@ -34,6 +35,7 @@ from .relationships import (
     remote,
     with_parent,
 )
+from .scoping import QueryPropertyDescriptor, scoped_session
 from .session import (
     Session,
     SessionTransaction,
@@ -63,14 +65,15 @@ from .util import AliasedClass, aliased
 from .validators import validates
 
 __all__ = [
-    "AliasedClass", "aliased",
+    "AliasedClass", "aliased", "AttributeState", "NO_VALUE",
     "ColumnProperty", "DeclarativeBase", "DeclarativeBaseNoMeta", "InstanceState",
     "InstrumentedAttribute", "Mapped", "MappedColumn", "Mapper", "Query", "QueryableAttribute",
     "Session", "SessionTransaction", "as_declarative", "backref", "class_mapper",
     "close_all_sessions", "column_property", "composite", "configure_mappers",
     "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",
     "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
-    "registry", "relationship", "sessionmaker", "synonym", "validates",
+    "registry", "relationship", "scoped_session", "QueryPropertyDescriptor",
+    "sessionmaker", "synonym", "validates",
     "MANYTOMANY", "MANYTOONE", "ONETOMANY", "RelationshipDirection", "RelationshipProperty",
     "foreign", "remote", "with_parent", "Load", "contains_eager", "defaultload", "defer",
     "immediateload", "joinedload", "lazyload", "load_only", "noload", "raiseload",

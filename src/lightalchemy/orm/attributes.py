@@ -241,7 +241,8 @@ class AttributeStateCollection:
         self._state = state
 
     def _keys(self) -> tuple:
-        return self._state.mapper._expire_keys  # columns, then relationships
+        mapper = self._state.mapper  # relationships, then columns: SQLAlchemy's order
+        return tuple(mapper._relationships) + mapper._attr_keys
 
     def __getattr__(self, key: str) -> AttributeState:
         if key.startswith("_") or key not in self._keys():

@@ -8,8 +8,13 @@ class _NoValue:
 
     __slots__ = ()
 
+    # printed as SQLAlchemy prints its NO_VALUE (a member of an enum), since programs
+    # show ``inspect(obj).attrs.x.loaded_value`` in logs and doctests
     def __repr__(self) -> str:
-        return "NO_VALUE"
+        return "<LoaderCallableStatus.NO_VALUE: 4>"
+
+    def __str__(self) -> str:
+        return "LoaderCallableStatus.NO_VALUE"
 
     def __bool__(self) -> bool:
         return False

@@ -164,7 +164,7 @@ class Mapper:
 
     @property
     def attrs(self) -> _Props:
-        return _Props({**self._props, **self._relationships, **self._synonyms})
+        return _Props({**self._relationships, **self._props, **self._synonyms})  # SQLAlchemy's order
 
     all_orm_descriptors = attrs
 

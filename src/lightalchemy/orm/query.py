@@ -18,14 +18,17 @@ class Query:
     """Builds a Select and runs it through the Session; every method returns a new Query."""
 
     def __init__(self, entities: Any, session: Any = None) -> None:
-        if len(entities) == 1 and isinstance(entities[0], list | tuple):
+        if not isinstance(entities, list | tuple):  # Query(User, session), as SQLAlchemy
+            entities = (entities,)
+        elif len(entities) == 1 and isinstance(entities[0], list | tuple):
             entities = tuple(entities[0])
         self.session = session
         self._statement = Select(*entities)
         self._options: dict = {}
 
     def _clone(self, statement: Select) -> Query:
-        clone = Query.__new__(Query)
+        cls = type(self)  # a subclass (``query_cls``) keeps its own methods
+        clone = cls.__new__(cls)
         clone.session = self.session
         clone._statement = statement
         clone._options = dict(self._options)

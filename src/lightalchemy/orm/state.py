@@ -14,7 +14,10 @@ import weakref
 from typing import Any
 
 from . import exc as orm_exc
-from .base import STATE_KEY
+from .attributes import AttributeState, AttributeStateCollection
+from .base import NO_VALUE, STATE_KEY
+
+__all__ = ["AttributeState", "InstanceState", "instance_state"]
 
 #: objects made transient by a rollback while some attributes were expired (as in
 #: SQLAlchemy, reading those raises DetachedInstanceError); id → object, weakly
@@ -93,6 +96,10 @@ class InstanceState(weakref.ref):
 
     @property
     def modified(self) -> bool:
+        """A new object is modified by its set values (it keeps no ``committed_state``
+        once added); a persistent one from its first change until flush or expiry."""
+        if self.ident is None:
+            return bool(self._changed_keys())
         return self.committed_state is not None
 
     @modified.setter
@@ -158,6 +165,29 @@ class InstanceState(weakref.ref):
         return {key for key in self.mapper._expire_keys if key not in d}
 
     @property
+    def unmodified(self) -> set:
+        """Attribute keys without a change to flush (loaded or not), as SQLAlchemy's."""
+        return set(self.mapper._expire_keys).difference(self._changed_keys())
+
+    def unmodified_intersection(self, keys: Any) -> set:
+        """Those of ``keys`` that are attributes without a change to flush."""
+        return self.unmodified.intersection(keys)
+
+    def _changed_keys(self) -> set:
+        """Keys with a change to flush.  A persistent object records them in
+        ``committed_state``; a new one has none recorded, so its set values (and
+        non-empty collections) are its changes."""
+        committed = self.committed_state
+        changed = set(committed) if committed else set()
+        if self.ident is None:
+            from .attributes import attribute_history
+
+            d = self.dict
+            changed.update(key for key in self.mapper._expire_keys
+                           if key in d and attribute_history(self, key).added)
+        return changed
+
+    @property
     def unloaded_expirable(self) -> set:
         return self.unloaded
 
@@ -168,18 +198,19 @@ class InstanceState(weakref.ref):
         if self.ident is None:
             return set()
         d = self.dict
+        committed = self.committed_state
+        # an expired attribute assigned before being loaded stays "expired" until flush
+        assigned = {k for k, v in committed.items() if v is NO_VALUE} if committed else set()
         if self.mapper._attr_key_set.issubset(d):
-            return set()
-        return self.unloaded
+            return assigned
+        return self.unloaded | assigned
 
     @property
     def expired(self) -> bool:
         return self.ident is not None and not self.mapper._attr_key_set.issubset(self.dict)
 
     @property
-    def attrs(self) -> Any:
-        from .attributes import AttributeStateCollection
-
+    def attrs(self) -> AttributeStateCollection:
         return AttributeStateCollection(self)
 
     def _describe(self) -> str:

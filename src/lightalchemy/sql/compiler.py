@@ -682,6 +682,10 @@ class SQLCompiler(OnConflictCompiler):
             text += " ESCAPE " + self.render_literal_value(binary.modifiers["escape"], None)
         return text
 
+    def visit_json_index(self, element: Any, **kw: Any) -> str:
+        """The generic (``str()``) form; each dialect writes its own JSON access."""
+        return f"{self.process(element.left, **kw)}[{self.process(element.right, **kw)}]"
+
     def visit_unary(self, unary: Any, **kw: Any) -> str:
         text = self.process(unary.element, **kw)
         if unary.operator is not None:

@@ -180,6 +180,13 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
             op = _NEGATE_NONE[op]
         modifiers = {"escape": kw["escape"]} if kw.get("escape") else None
         return _binary(self, right, op, sqltypes.BOOLEANTYPE, modifiers)
+    if op is ops.getitem:
+        getitem = getattr(self.type, "_getitem", None)
+        if getitem is None:
+            raise NotImplementedError(
+                f"Operator 'getitem' is not supported on this expression (type "
+                f"{type(self.type).__name__}); only JSON expressions can be indexed")
+        return getitem(self, other[0])
     if op is ops.not_:
         return _negate(self)
     if op is ops.neg:

@@ -90,6 +90,7 @@ bitwise_and = _op("bitwise_and", " & ", 7)
 bitwise_or = _op("bitwise_or", " | ", 7)
 collate = _op("collate", " COLLATE ", 6)
 as_ = _op("as_", " AS ", 0)
+getitem = _op("getitem", "[]", 10)  # ``col[index]``: JSON element access
 
 
 class ColumnOperators:
@@ -169,6 +170,9 @@ class ColumnOperators:
 
     def __invert__(self) -> Any:
         return self.operate(not_)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.operate(getitem, index)
 
     def concat(self, other: Any) -> Any:
         return self.operate(concat, other)

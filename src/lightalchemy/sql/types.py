@@ -502,6 +502,12 @@ class JSON(TypeEngine):
 
     NULL = object()
 
+    def _getitem(self, expr: Any, index: Any) -> Any:
+        """``expr[index]``: an element of the JSON value (see ``sql/json.py``)."""
+        from .json import json_getitem
+
+        return json_getitem(expr, index)
+
     def bind_processor(self, dialect: Any) -> Processor:
         from json import dumps
 

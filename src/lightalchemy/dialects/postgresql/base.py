@@ -29,6 +29,7 @@ from ...sql.compiler import (
 )
 from ...sql.schema import Identity
 from ..default import DefaultDialect
+from . import json as _json
 
 PG_FEATURES = Features(
     paramstyle="format",
@@ -116,6 +117,7 @@ class ENUM(sqltypes.Enum):
 
 class PGCompiler(SQLCompiler):
     ilike_native = True
+    visit_json_index = _json.visit_json_index
 
     def __init__(self, dialect: Any, statement: Any, binds: list, *args: Any, **kw: Any) -> None:
         super().__init__(dialect, statement, binds, *args, **kw)
@@ -638,6 +640,10 @@ class PGDialect(DefaultDialect):
     #: every engine: the ORM compiles a mapper's INSERT once per dialect name, so the
     #: engine that runs it may not be the one whose dialect compiled it
     _bulk_inserts: dict = {}
+
+    @staticmethod
+    def json_index_processor(is_path: bool) -> Any:
+        return _json.json_index_processor(is_path)
 
     def __init__(self, isolation_level: str | None = None, **kw: Any) -> None:
         super().__init__(isolation_level=isolation_level, **kw)

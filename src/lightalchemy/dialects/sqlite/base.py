@@ -11,6 +11,7 @@ from ...engine.interfaces import Features
 from ...sql import types as sqltypes
 from ...sql.compiler import DDLCompiler, SQLCompiler, TypeCompiler
 from ..default import DefaultDialect
+from . import json as _json
 
 _VERSION = sqlite3.sqlite_version_info
 
@@ -125,6 +126,8 @@ class SQLiteCompiler(SQLCompiler):
             )
         return f"CAST(STRFTIME('{code}', {self.process(extract.expr, **kw)}) AS INTEGER)"
 
+    visit_json_index = _json.visit_json_index
+
     def is_distinct_sql(self, op: Any) -> str:
         return " IS NOT " if op.name == "is_distinct_from" else " IS "
 
@@ -189,6 +192,10 @@ class SQLiteDialect(DefaultDialect):
     type_compiler_cls = SQLiteTypeCompiler
     isolation_levels = ("SERIALIZABLE", "READ UNCOMMITTED")
     default_isolation_level = "SERIALIZABLE"
+
+    @staticmethod
+    def json_index_processor(is_path: bool) -> Any:
+        return _json.json_index_processor(is_path)
 
     def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
         master = f'"{schema}".sqlite_master' if schema else "sqlite_master"
