@@ -649,6 +649,10 @@ class SQLCompiler(OnConflictCompiler):
         op = binary.operator
         if op is ops.ilike or op is ops.not_ilike:
             return self.visit_ilike(binary, **kw)
+        if op is ops.regexp_match or op is ops.not_regexp_match:
+            return self.visit_regexp_match(binary, op is ops.not_regexp_match, **kw)
+        if op is ops.regexp_replace:
+            return self.visit_regexp_replace(binary, **kw)
         if op is ops.is_distinct_from or op is ops.is_not_distinct_from:
             sql = self.is_distinct_sql(op)
             text = self.process(binary.left, **kw) + sql + self.process(binary.right, **kw)
@@ -665,6 +669,17 @@ class SQLCompiler(OnConflictCompiler):
         if binary.modifiers and binary.modifiers.get("escape"):
             text += " ESCAPE " + self.render_literal_value(binary.modifiers["escape"], None)
         return text
+
+    def visit_regexp_match(self, binary: Any, negate: bool, **kw: Any) -> str:
+        raise exc.CompileError(
+            f"{self.dialect.name} dialect does not support regular expressions")
+
+    def visit_regexp_replace(self, binary: Any, **kw: Any) -> str:
+        raise exc.CompileError(
+            f"{self.dialect.name} dialect does not support regular expression replacements")
+
+    def _regexp_flags(self, binary: Any) -> str | None:
+        return (binary.modifiers or {}).get("flags")
 
     def is_distinct_sql(self, op: Any) -> str:
         return " IS DISTINCT FROM " if op is ops.is_distinct_from else " IS NOT DISTINCT FROM "

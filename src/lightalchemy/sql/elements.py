@@ -179,6 +179,11 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
         if isinstance(right, Null) and op in _NEGATE_NONE:
             op = _NEGATE_NONE[op]
         modifiers = {"escape": kw["escape"]} if kw.get("escape") else None
+        if op is ops.regexp_match or op is ops.not_regexp_match:
+            # untyped, as SQLAlchemy's: SQLite's REGEXP function answers 1 or 0
+            flags = kw.get("flags")
+            return _binary(self, right, op, sqltypes.NullType(),
+                           {"flags": _regexp_flags(flags)} if flags else None)
         return _binary(self, right, op, sqltypes.BOOLEANTYPE, modifiers)
     if op is ops.getitem:
         getitem = getattr(self.type, "_getitem", None)
@@ -187,6 +192,11 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
                 f"Operator 'getitem' is not supported on this expression (type "
                 f"{type(self.type).__name__}); only JSON expressions can be indexed")
         return getitem(self, other[0])
+    if op is ops.regexp_replace:
+        arguments = ClauseList(_bind_for(other[0], self.type), _bind_for(other[1], self.type))
+        flags = kw.get("flags")
+        return BinaryExpression(self, arguments, op, self.type,
+                                {"flags": _regexp_flags(flags)} if flags else None)
     if op is ops.not_:
         return _negate(self)
     if op is ops.neg:
@@ -204,6 +214,14 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
     if isinstance(type_, sqltypes.Integer) and isinstance(value, float | decimal.Decimal):
         type_ = _type_for_value(value)  # 2.0 against an Integer column stays a float
     return _arithmetic(self, op, _bind_for(value, type_))
+
+
+def _regexp_flags(flags: Any) -> str:
+    """Flags are written into the SQL (as SQLAlchemy does), so only letters are taken."""
+    if not isinstance(flags, str) or not flags.isascii() or not flags.isalpha():
+        raise exc.ArgumentError(
+            f"regexp flags are a string of letters such as 'i' or 'gi', not {flags!r}")
+    return flags
 
 
 def _arithmetic(left: ColumnElement, op: ops.Operator, right: ColumnElement) -> ColumnElement:

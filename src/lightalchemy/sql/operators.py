@@ -62,6 +62,10 @@ endswith_op = _op("endswith", " LIKE ", 5, "not_endswith", True)
 not_endswith_op = _op("not_endswith", " NOT LIKE ", 5, "endswith", True)
 contains_op = _op("contains", " LIKE ", 5, "not_contains", True)
 not_contains_op = _op("not_contains", " NOT LIKE ", 5, "contains", True)
+# regular expressions: each dialect spells them its own way (visit_regexp_match)
+regexp_match = _op("regexp_match", " REGEXP ", 5, "not_regexp_match", True)
+not_regexp_match = _op("not_regexp_match", " NOT REGEXP ", 5, "regexp_match", True)
+regexp_replace = _op("regexp_replace", "REGEXP_REPLACE", 10)
 ilike = _op("ilike", " LIKE ", 5, "not_ilike", True)  # compiled with lower() by default
 not_ilike = _op("not_ilike", " NOT LIKE ", 5, "ilike", True)
 in_ = _op("in_", " IN ", 5, "not_in", True)
@@ -192,6 +196,12 @@ class ColumnOperators:
         return self.operate(not_ilike, other, escape=escape)
 
     notilike = not_ilike
+
+    def regexp_match(self, pattern: Any, flags: str | None = None) -> Any:
+        return self.operate(regexp_match, pattern, flags=flags)
+
+    def regexp_replace(self, pattern: Any, replacement: Any, flags: str | None = None) -> Any:
+        return self.operate(regexp_replace, pattern, replacement, flags=flags)
 
     def in_(self, other: Any) -> Any:
         return self.operate(in_, other)

@@ -119,6 +119,26 @@ class PGCompiler(SQLCompiler):
     ilike_native = True
     visit_json_index = _json.visit_json_index
 
+
+    def visit_regexp_match(self, binary: Any, negate: bool, **kw: Any) -> str:
+        flags = self._regexp_flags(binary)
+        left, pattern = self.process(binary.left, **kw), self.process(binary.right, **kw)
+        operator = " !~" if negate else " ~"
+        if flags is None:
+            return f"{left}{operator} {pattern}"
+        if flags == "i":
+            return f"{left}{operator}* {pattern}"
+        # other flags go inside the pattern as an embedded option: (?flags)pattern
+        return f"{left}{operator} CONCAT('(?', '{flags}', ')', {pattern})"
+
+    def visit_regexp_replace(self, binary: Any, **kw: Any) -> str:
+        pattern, replacement = binary.right.clauses
+        args = [self.process(binary.left, **kw), self.process(pattern, **kw),
+                self.process(replacement, **kw)]
+        flags = self._regexp_flags(binary)
+        if flags is not None:
+            args.append(f"'{flags}'")
+        return f"REGEXP_REPLACE({', '.join(args)})"
     def __init__(self, dialect: Any, statement: Any, binds: list, *args: Any, **kw: Any) -> None:
         super().__init__(dialect, statement, binds, *args, **kw)
         compiled = self.compiled

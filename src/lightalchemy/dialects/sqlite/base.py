@@ -116,6 +116,16 @@ class SQLiteCompiler(SQLCompiler):
     def for_update_clause(self, select: Any) -> str:
         return ""
 
+    def visit_regexp_match(self, binary: Any, negate: bool, **kw: Any) -> str:
+        # the REGEXP function the connection installs (pysqlite); flags are not
+        # applied, as SQLAlchemy's SQLite dialect does not apply them either
+        sql = " NOT REGEXP " if negate else " REGEXP "
+        return self.process(binary.left, **kw) + sql + self.process(binary.right, **kw)
+
+    def visit_regexp_replace(self, binary: Any, **kw: Any) -> str:
+        raise exc.CompileError("sqlite dialect does not support regular expression "
+                               "replacements")
+
     def visit_extract(self, extract: Any, **kw: Any) -> str:
         # SQLite has no EXTRACT: strftime() gives each part as text
         code = _STRFTIME_PARTS.get(extract.field)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sqlite3
 from typing import Any
 
@@ -58,6 +60,14 @@ class SQLiteDialect_pysqlite(SQLiteDialect):
         self.on_connect(conn)
         return conn
 
+    def on_connect(self, conn: Any) -> None:
+        # SQLite parses REGEXP but has no implementation of its own; SQLAlchemy's
+        # pysqlite dialect installs one (Python's re.search), and floor(), which
+        # SQLite builds without its math functions lack
+        conn.create_function("regexp", 2, _regexp, deterministic=True)
+        conn.create_function("floor", 1, math.floor, deterministic=True)
+        super().on_connect(conn)
+
     def do_execute_control(self, dbapi_conn: Any, sql: str) -> None:
         dbapi_conn.execute(sql)
 
@@ -73,6 +83,13 @@ class SQLiteDialect_pysqlite(SQLiteDialect):
     def is_disconnect(self, error: Exception, dbapi_conn: Any) -> bool:
         return isinstance(error, sqlite3.ProgrammingError) and \
             "closed database" in str(error)
+
+
+def _regexp(pattern: str, value: str | None) -> bool | None:
+    """``value REGEXP pattern``: a match anywhere in the value; NULL stays NULL."""
+    if value is None:
+        return None
+    return re.search(pattern, value) is not None
 
 
 def _is_memory(url: Any) -> bool:
