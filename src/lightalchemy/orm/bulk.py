@@ -28,6 +28,9 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
     conn = session._connection()
     if statement.__visit_name__ == "insert":
         return _bulk_insert(conn, statement, params)
+    if statement.__visit_name__ == "update" and isinstance(params, list) and params and \
+            not statement._values:
+        return _bulk_update_by_pk(session, conn, mapper, statement, params, strategy)
     if strategy == "evaluate":
         for criterion in statement._where:
             _require_evaluable(criterion, mapper)
@@ -79,6 +82,88 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
         for key in expire:
             d.pop(key, None)
     return result
+
+
+def _bulk_update_by_pk(session: Any, conn: Any, mapper: Any, statement: Any, params: list,
+                       strategy: Any) -> Any:
+    """``session.execute(update(User), [{"id": 1, "name": …}, …])``: each dict names a row
+    by its primary key and gives the attributes to set.  Rows setting the same
+    attributes share one executemany; a row that matches nothing raises StaleDataError
+    (as a flush would); objects of those rows in the Session take the new values."""
+    from ..sql.dml import Update
+    from ..sql.elements import bindparam
+    from . import exc as orm_exc
+
+    pk_keys = mapper._pk_keys
+    if statement._where and strategy not in (False, None):
+        raise sa_exc.InvalidRequestError(
+            "bulk synchronize of persistent objects not supported when using bulk update "
+            "with additional WHERE criteria right now.  add synchronize_session=None "
+            "execution option to bypass synchronize of persistent objects."
+        )
+    for row in params:
+        missing = [k for k in pk_keys if row.get(k) is None]
+        if missing:
+            raise sa_exc.InvalidRequestError(
+                f"No primary key value supplied for column(s) "
+                f"{', '.join(str(mapper._props[k].column) for k in missing)}; per-row ORM "
+                "Bulk UPDATE by Primary Key requires that records contain primary key values"
+            )
+        unknown = [k for k in row if k not in mapper._props]
+        if unknown:
+            raise sa_exc.InvalidRequestError(
+                f"Bulk UPDATE of {mapper.class_.__name__}: {', '.join(map(repr, unknown))} "
+                f"is not a mapped column attribute; its attributes are "
+                f"{', '.join(mapper._props)}"
+            )
+    total = 0
+    start = 0
+    for end in range(1, len(params) + 1):
+        if end < len(params) and params[end].keys() == params[start].keys():
+            continue
+        group = params[start:end]
+        start = end
+        setting = [k for k in group[0] if k not in pk_keys]
+        if not setting:
+            continue
+        table = mapper.local_table
+        stmt = Update(table).values(
+            {mapper._props[k].column: bindparam(f"la_set_{k}") for k in setting})
+        stmt = stmt.where(*[mapper._props[k].column == bindparam(f"la_pk_{k}")
+                            for k in pk_keys], *statement._where)
+        rows = [{**{f"la_set_{k}": row[k] for k in setting},
+                 **{f"la_pk_{k}": row[k] for k in pk_keys}} for row in group]
+        matched = conn.execute(stmt, rows).rowcount
+        if matched >= 0 and matched != len(rows) and not statement._where:
+            raise orm_exc.StaleDataError(
+                f"UPDATE statement on table '{table.name}' expected to update "
+                f"{len(rows)} row(s); {matched} were matched.")
+        total += max(matched, 0)
+        if strategy is not False and strategy is not None:
+            _update_held_objects(session, mapper, group, setting)
+    return _no_rows(total)
+
+
+def _update_held_objects(session: Any, mapper: Any, rows: list, keys: list) -> None:
+    imap = session._identity_map
+    pk_keys = mapper._pk_keys
+    for row in rows:
+        ident = row[pk_keys[0]] if len(pk_keys) == 1 else tuple(row[k] for k in pk_keys)
+        state = imap._state_for(mapper, ident)
+        obj = state.obj() if state is not None else None
+        if obj is None:
+            continue
+        d = obj.__dict__
+        for key in keys:
+            d[key] = row[key]
+            if state.committed_state:
+                state.committed_state.pop(key, None)
+
+
+def _no_rows(rowcount: int) -> Any:
+    from ..engine.result import Result, _ListSource
+
+    return Result(_ListSource([]), [], lambda raw: [], rowcount=rowcount, returns_rows=False)
 
 
 def _bulk_insert(conn: Any, statement: Any, params: Any) -> Any:
