@@ -33,7 +33,7 @@ RANK = {
     "types": 3,
     "schema": 3,
     "pool": 3,
-    "event": 3,
+    "event": 4,  # the facade of the pool's and the ORM's events (orm/events.py)
     "ext": 4,
     "cli": 4,
     "__main__": 4,

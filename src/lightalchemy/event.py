@@ -1,14 +1,17 @@
-"""``event.listen`` / ``event.listens_for``: the connection events of an Engine or Pool.
+"""``event.listen`` / ``event.listens_for`` / ``event.remove`` / ``event.contains``.
 
-The common use is setting up each new DB-API connection, e.g. turning on SQLite's
-foreign keys::
+Three families of events, with SQLAlchemy's targets and signatures:
 
-    @event.listens_for(engine, "connect")
-    def set_sqlite_pragma(dbapi_connection, connection_record):
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+* connection events of an Engine or Pool (``connect``, ``first_connect``), e.g.
+  turning on SQLite's foreign keys for each new DB-API connection;
+* mapper persistence events (``before_insert`` ... ``after_delete``) on a mapped
+  class, a base class with ``propagate=True``, a Mapper or the ``Mapper`` class;
+* Session events (``before_flush``, ``after_commit``, ...) on a Session class, a
+  sessionmaker or a Session.
 
-Other targets and events (ORM, execution, DDL events) are refused with an error
-that names them, rather than accepted and never called.
+The ORM ones live in ``orm/events.py``.  Any other event or target (execution,
+DDL, attribute, instance events) is refused with an error naming it, rather than
+accepted and never called.
 """
 
 from __future__ import annotations
@@ -19,22 +22,43 @@ from typing import Any
 from . import exc
 from .engine.pool import Pool
 
-_SUPPORTED = ("connect", "first_connect")
+_POOL_EVENTS = ("connect", "first_connect")
 
 
-def _pool_of(target: Any, identifier: str) -> Pool:
+def _pool_of(target: Any) -> Pool | None:
     pool = target if isinstance(target, Pool) else getattr(target, "pool", None)
-    if not isinstance(pool, Pool) or identifier not in _SUPPORTED:
-        name = getattr(target, "__name__", type(target).__name__)
-        raise exc.InvalidRequestError(
-            f"event {identifier!r} on {name} is not supported by lightalchemy yet; it supports "
-            f"{', '.join(repr(i) for i in _SUPPORTED)} on an Engine or Pool instance."
-        )
-    return pool
+    return pool if isinstance(pool, Pool) else None
+
+
+def _orm() -> Any:
+    from .orm import events
+
+    return events
+
+
+def _unsupported(target: Any, identifier: str) -> exc.InvalidRequestError:
+    name = getattr(target, "__name__", type(target).__name__)
+    orm = _orm()
+    return exc.InvalidRequestError(
+        f"event {identifier!r} on {name} is not supported by lightalchemy yet; it supports "
+        f"{', '.join(_POOL_EVENTS)} on an Engine or Pool, "
+        f"{', '.join(orm.MAPPER_EVENTS)} on a mapped class or Mapper, and "
+        f"{', '.join(orm.SESSION_EVENTS)} on a Session, Session class or sessionmaker."
+    )
+
+
+def _pool_listeners(target: Any, identifier: str) -> list:
+    pool = _pool_of(target)
+    if pool is None or identifier not in _POOL_EVENTS:
+        raise _unsupported(target, identifier)
+    return pool._connect_listeners
 
 
 def listen(target: Any, identifier: str, fn: Callable, *args: Any, **kw: Any) -> None:
-    pool = _pool_of(target, identifier)
+    if _pool_of(target) is None and _orm().kind_of(target) is not None:
+        _orm().listen(target, identifier, fn, kw)
+        return
+    listeners = _pool_listeners(target, identifier)
     if identifier == "first_connect":
         fired: list = []
 
@@ -44,9 +68,9 @@ def listen(target: Any, identifier: str, fn: Callable, *args: Any, **kw: Any) ->
                 fn(dbapi_connection, record)
 
         once._la_wraps = fn  # type: ignore[attr-defined]
-        pool._connect_listeners.append(once)
+        listeners.append(once)
     else:
-        pool._connect_listeners.append(fn)
+        listeners.append(fn)
 
 
 def listens_for(target: Any, identifier: str, *args: Any, **kw: Any) -> Callable:
@@ -58,7 +82,10 @@ def listens_for(target: Any, identifier: str, *args: Any, **kw: Any) -> Callable
 
 
 def remove(target: Any, identifier: str, fn: Callable) -> None:
-    listeners = _pool_of(target, identifier)._connect_listeners
+    if _pool_of(target) is None and _orm().kind_of(target) is not None:
+        _orm().remove(target, identifier, fn)
+        return
+    listeners = _pool_listeners(target, identifier)
     for listener in list(listeners):
         if listener is fn or getattr(listener, "_la_wraps", None) is fn:
             listeners.remove(listener)
@@ -67,6 +94,8 @@ def remove(target: Any, identifier: str, fn: Callable) -> None:
 
 
 def contains(target: Any, identifier: str, fn: Callable) -> bool:
-    listeners = _pool_of(target, identifier)._connect_listeners
+    if _pool_of(target) is None and _orm().kind_of(target) is not None:
+        return _orm().contains(target, identifier, fn)
+    listeners = _pool_listeners(target, identifier)
     return any(listener is fn or getattr(listener, "_la_wraps", None) is fn
                for listener in listeners)

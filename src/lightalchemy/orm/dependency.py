@@ -21,6 +21,7 @@ from .. import exc as sa_exc
 from .._util import topo
 from ..sql.dml import Delete, Insert
 from ..sql.elements import BindParameter, and_
+from . import events as _events
 from . import exc as orm_exc
 from . import persistence, unitofwork
 from .attributes import _tracked_setattr
@@ -67,6 +68,7 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
     for mapper in order:
         pending = new_by_mapper.get(mapper, [])
         pending_set = set(pending)
+        evented = _events.has_mapper_listeners(mapper)
         for child, prop in clears_by_mapper.get(mapper, ()):
             _apply(None, child, prop)
         later = []
@@ -82,6 +84,10 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
                 _apply(source, dest, prop)
             else:
                 waiting.setdefault(dest, []).append(entry)
+        persistent: list = []
+        if evented:
+            persistent = _before_save(conn, mapper, pending, pending_set, waiting, session,
+                                      deleted_set)
         # as in a flush without relationships: a class's UPDATEs before its INSERTs
         # (a one-to-one's old child lets go of a unique key before the new one takes it)
         updated += _run_updates(session, conn, mapper, deleted_set)
@@ -95,6 +101,9 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
             for source, dest, prop in later:
                 _apply(source, dest, prop)
             updated += _run_updates(session, conn, mapper, deleted_set)
+        if evented:
+            _events.fire_mapper("after_insert", mapper, conn, pending)
+            _events.fire_mapper("after_update", mapper, conn, persistent)
     if plan.post_sets:
         touched = []
         for source, dest, prop in plan.post_sets:
@@ -112,10 +121,37 @@ def flush(session: Any, new: list, dirty: list, deleted: list, conn: Any) -> tup
     for mapper in reversed(order):
         states = by_mapper.get(mapper)
         if states:
+            evented = _events.has_mapper_listeners(mapper)
+            if evented:
+                states = _events.by_identity(states)
+                _events.fire_mapper("before_delete", mapper, conn, states)
             for level in _delete_levels(mapper, states):
                 for step in unitofwork.plan([], [], level):
                     persistence.run(step, session, conn)
+            if evented:
+                _events.fire_mapper("after_delete", mapper, conn, states)
     return new, list(dict.fromkeys([*dirty, *updated])), deleted
+
+
+def _before_save(conn: Any, mapper: Any, pending: list, pending_set: set, waiting: dict,
+                 session: Any, deleted: set) -> list:
+    """``before_insert`` / ``before_update`` for one class, once the keys of parents
+    written earlier in the flush are copied in (as SQLAlchemy, whose listeners see
+    them); returns the changed objects, in primary key order, for ``after_update``.
+
+    Every changed object gets ``before_update``, also one whose only change is a
+    collection, as SQLAlchemy calls it for each object it finds dirty."""
+    for dest in pending:
+        for source, _, prop in waiting.get(dest, ()):
+            if source is None or source not in pending_set:
+                _apply(source, dest, prop)
+    persistent = _events.by_identity([
+        s for s in session._modified
+        if s.mapper is mapper and s.ident is not None and not s._deleted
+        and s not in deleted])
+    _events.fire_mapper("before_insert", mapper, conn, pending)
+    _events.fire_mapper("before_update", mapper, conn, persistent)
+    return persistent
 
 
 def _run_updates(session: Any, conn: Any, mapper: Any, deleted: set) -> list:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import exc as sa_exc
 from .._util import gcpause
 from ..inspection import inspect
+from . import events as _events
 from . import exc as orm_exc
 from . import loading
 from . import mapper as _mapper_mod
@@ -83,6 +84,8 @@ class Session:
     """The ORM's handle on the database; see SQLAlchemy's Session for the contract."""
 
     _is_asyncio = False
+    #: identifier -> listeners registered on this Session instance (orm/events.py)
+    _event_listeners: dict | None = None
 
     def __init__(self, bind: Any = None, *, autoflush: bool = True,
                  expire_on_commit: bool = True, autobegin: bool = True,
@@ -179,6 +182,8 @@ class Session:
                 conn.begin()
             self._owns_conn = False
         self._conn = conn
+        if _events.session_active or self._event_listeners:
+            _events.fire_session("after_begin", self, self._transaction, conn)
         return conn
 
     def connection(self, bind_arguments: Any = None, execution_options: Any = None) -> Any:
@@ -243,11 +248,16 @@ class Session:
         self._check_failed()
         if self._transaction is None:
             self._autobegin()
+        listening = _events.session_active or bool(self._event_listeners)
+        if listening:
+            _events.fire_session("before_commit", self)
         committed = False
         if self._new or self._deleted or self._modified:
             committed = self._flush_with_commit()
             if not committed:
                 self.flush()
+                if listening:
+                    self._flush_until_clean()
         conn = self._conn
         if conn is not None and not committed:
             try:
@@ -259,7 +269,21 @@ class Session:
         for nested in self._stack:
             nested._active = False
         self._stack = []
+        if listening:  # as SQLAlchemy: before the objects are expired
+            _events.fire_session("after_commit", self)
         self._after_commit()
+
+    def _flush_until_clean(self) -> None:
+        """As SQLAlchemy's commit: what after_flush listeners added is flushed too."""
+        for _ in range(99):
+            if not (self._new or self._deleted or any(
+                    s.ident is not None and not s._deleted for s in self._modified)):
+                return
+            self.flush()
+        raise orm_exc.FlushError(
+            "Over 100 subsequent flushes have occurred within session.commit() - is an "
+            "after_flush() hook creating new objects? Make the hook add them only once."
+        )
 
     def _commit_failed(self, error: BaseException) -> None:
         """The database refused the COMMIT (a deferred constraint, a lost connection):
@@ -294,6 +318,10 @@ class Session:
         conn = self._conn
         if conn is None and self._transaction is None and self._failed is None:
             return  # as SQLAlchemy: no transaction, nothing to roll back or expire
+        previous = self._transaction
+        # as SQLAlchemy: after_rollback only for a "real" rollback, not when a failed
+        # flush did it already
+        rolled_back = previous is not None and (self._failed is None or self._failed_commit)
         if conn is not None:
             try:
                 conn.rollback()
@@ -306,6 +334,10 @@ class Session:
         self._failed = None
         self._failed_commit = False
         self._release()
+        if _events.session_active or self._event_listeners:
+            if rolled_back:
+                _events.fire_session("after_rollback", self)
+            _events.fire_session("after_soft_rollback", self, previous)
 
     def _forget_transaction(self) -> None:
         """The database rolled back: new objects become transient again, deletions are
@@ -357,6 +389,9 @@ class Session:
         if not nested._active:
             raise sa_exc.InvalidRequestError("This nested transaction is inactive")
         self._check_failed()
+        listening = _events.session_active or bool(self._event_listeners)
+        if listening:
+            _events.fire_session("before_commit", self)
         if self._new or self._deleted or self._modified:
             self.flush()
         while self._stack:
@@ -365,6 +400,8 @@ class Session:
             if top is nested:
                 break
         nested._db_nested.commit()
+        if listening:
+            _events.fire_session("after_commit", self)
 
     def _rollback_nested(self, nested: SessionTransaction) -> None:
         if not nested._active:
@@ -386,6 +423,9 @@ class Session:
         self._failed = None
         # objects changed inside the savepoint no longer match the database
         self._expire_states(self._identity_map.states())
+        if _events.session_active or self._event_listeners:
+            _events.fire_session("after_rollback", self)
+            _events.fire_session("after_soft_rollback", self, nested)
 
     # -- object membership ------------------------------------------------------------
     def _state_of(self, obj: Any) -> InstanceState:
@@ -770,6 +810,16 @@ class Session:
         if not (self._new or self._deleted or self._modified):
             return
         self._check_failed()
+        flush_context = None
+        if _events.session_active or self._event_listeners:
+            # as SQLAlchemy: before the objects to write are gathered, so that what the
+            # listeners add, change or delete is written in this flush
+            flush_context = _events.FlushContext(self)
+            self._flushing = True
+            try:
+                _events.fire_session("before_flush", self, flush_context, objects)
+            finally:
+                self._flushing = False
         new = [s for s in self._new if s not in self._deleted]
         dirty = [s for s in self._modified
                  if s.ident is not None and not s._deleted and s not in self._deleted]
@@ -780,15 +830,18 @@ class Session:
             dirty = [s for s in dirty if s in chosen]
             deleted = [s for s in deleted if s in chosen]
         with gcpause.paused(len(new) + len(dirty) + len(deleted)):
-            self._flush_plan(new, dirty, deleted)
+            self._flush_plan(new, dirty, deleted, flush_context)
 
-    def _flush_plan(self, new: list, dirty: list, deleted: list) -> None:
+    def _flush_plan(self, new: list, dirty: list, deleted: list,
+                    flush_context: Any = None) -> None:
         # imported on the first flush: a program that only reads never loads them
         from . import persistence, unitofwork
 
         graph = _mapper_mod._relationships_declared and any(
             m._relationships for m in {s.mapper for s in (*new, *dirty, *deleted)})
-        steps = () if graph else unitofwork.plan(new, dirty, deleted)
+        evented = not graph and _events.mapper_active and any(
+            _events.has_mapper_listeners(m) for m in {s.mapper for s in (*new, *dirty, *deleted)})
+        steps = () if graph or evented else unitofwork.plan(new, dirty, deleted)
         self._flushing = True
         conn = self._connection()
         try:
@@ -798,12 +851,27 @@ class Session:
                 if _mapper_mod._unconfigured:
                     _mapper_mod.configure_mappers()
                 new, dirty, deleted = dependency.flush(self, new, dirty, deleted, conn)
+            elif evented:
+                from . import flush_events
+
+                flush_events.flush(self, new, dirty, deleted, conn)
             for step in steps:
                 persistence.run(step, self, conn)
+            if flush_context is not None:
+                _events.fire_session("after_flush", self, flush_context)
         except BaseException as error:
             self._flush_failed(error, conn)
             raise
         self._flushed(new, dirty, deleted)
+        if flush_context is not None:
+            self._flushing = True
+            try:
+                _events.fire_session("after_flush_postexec", self, flush_context)
+            except BaseException as error:
+                self._flush_failed(error, conn)
+                raise
+            finally:
+                self._flushing = False
 
     def _flush_failed(self, error: BaseException, conn: Any) -> None:
         self._flushing = False
@@ -820,6 +888,10 @@ class Session:
                 self._forget_transaction()
         except sa_exc.DBAPIError:
             conn.invalidate()
+            return
+        if _events.session_active or self._event_listeners:
+            _events.fire_session("after_rollback", self)
+            _events.fire_session("after_soft_rollback", self, self._transaction)
 
     def _flush_with_commit(self) -> bool:
         """``commit()``'s flush and COMMIT in one round trip, where that cannot change
@@ -830,6 +902,9 @@ class Session:
         False, with nothing done, where it does not apply."""
         if self._stack or self._deleted or self._modified or len(self._new) > _ONE_TRIP_MAX:
             return False
+        if _events.session_listening(self) or _events.mapper_active and any(
+                _events.has_mapper_listeners(s.mapper) for s in self._new):
+            return False  # listeners run between the statements: the ordinary flush
         if self._conn is None:  # a Connection of its own, from the Engine
             if not getattr(self.bind, "_is_engine", False) or \
                     not self.bind.dialect.commits_with_statements:
