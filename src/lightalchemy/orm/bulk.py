@@ -27,6 +27,8 @@ def execute_dml(session: Any, statement: Any, params: Any, options: dict) -> Any
         )
     conn = session._connection()
     if statement.__visit_name__ == "insert":
+        if statement._returning_entities:
+            return _insert_returning_objects(session, conn, statement, params)
         return _bulk_insert(conn, statement, params)
     if statement.__visit_name__ == "update" and isinstance(params, list) and params and \
             not statement._values:
@@ -164,6 +166,55 @@ def _no_rows(rowcount: int) -> Any:
     from ..engine.result import Result, _ListSource
 
     return Result(_ListSource([]), [], lambda raw: [], rowcount=rowcount, returns_rows=False)
+
+
+def _insert_returning_objects(session: Any, conn: Any, statement: Any, params: Any) -> Any:
+    """``insert(User).returning(User)``: the new rows come back as persistent objects of
+    the Session (through the loaders and the identity map, like any loaded row), in
+    the order of the parameter sets; columns returned alongside come back as values."""
+    from ..engine.result import Result, _ListSource, row_class
+    from .loading import loader_for
+
+    raw: list = []
+    for group in _key_groups(params):
+        raw.extend(conn.execute(statement, group)._raw_all())
+    dialect = conn.dialect
+    entities = {start: (cls, keys) for cls, start, keys in statement._returning_entities}
+    columns: list = []
+    names: list = []
+    position = 0
+    while position < len(statement._returning):
+        found = entities.get(position)
+        if found is not None:
+            cls, keys = found
+            mapper = cls.__mapper__
+            columns.append(loader_for(mapper, dialect, position, keys)(raw, session, False))
+            names.append(cls.__name__)
+            position += len(keys)
+            continue
+        column = statement._returning[position]
+        processor = column.type._processors(dialect)[1]
+        columns.append([r[position] if processor is None or r[position] is None
+                        else processor(r[position]) for r in raw])
+        names.append(getattr(column, "key", None) or f"col_{position}")
+        position += 1
+    rows = list(zip(*columns)) if columns else []
+    make = row_class(tuple(names))
+    return Result(_ListSource(rows), names, lambda got: [make(r) for r in got],
+                  rowcount=len(rows))
+
+
+def _key_groups(params: Any) -> list:
+    """Parameter sets in runs with the same keys (one executemany each)."""
+    if not isinstance(params, list):
+        return [params]
+    groups: list = []
+    for row in params:
+        if groups and groups[-1][0].keys() == row.keys():
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
 
 
 def _bulk_insert(conn: Any, statement: Any, params: Any) -> Any:

@@ -64,20 +64,30 @@ class UpdateBase(ClauseElement):
         clone.__dict__.update(self.__dict__)
         return clone
 
+    #: (mapped class, first position, attribute keys) per class in returning(): the ORM
+    #: makes objects of those columns (``orm.bulk``); Core sees only the columns
+    _returning_entities: tuple = ()
+
     def returning(self, *cols: Any, **kw: Any) -> Any:
         clone = self._generate()
-        expanded = []
+        expanded = list(self._returning)
+        entities = list(self._returning_entities)
         for col in cols:
+            mapper = getattr(col, "__mapper__", None) if isinstance(col, type) else None
+            if mapper is not None:
+                keys = tuple(mapper._table_props)  # the columns an INSERT can return
+                entities.append((col, len(expanded), keys))
+                expanded.extend(mapper._props[k].column for k in keys)
+                continue
             if isinstance(col, type) and not hasattr(col, "__clause_element__"):
-                # a mapped class would otherwise become a bound parameter
-                raise exc.InvalidRequestError(
-                    f"{type(self).__name__}.returning({col.__name__}): returning ORM "
-                    f"objects is not supported by lightalchemy yet; return their columns "
-                    f"instead, e.g. returning({col.__name__}.id)")
+                raise exc.ArgumentError(
+                    f"{type(self).__name__}.returning({col.__name__}): not a mapped class, "
+                    "a column or a table")
             element = _coerce_column(col) if not isinstance(col, TableClause) else col
             expand = getattr(element, "_select_columns", None)
             expanded.extend(expand() if expand is not None else [element])
-        clone._returning = self._returning + tuple(expanded)
+        clone._returning = tuple(expanded)
+        clone._returning_entities = tuple(entities)
         return clone
 
     def execution_options(self, **kw: Any) -> Any:
