@@ -20,6 +20,9 @@ class Row(tuple):
 
     __slots__ = ()
     _fields: tuple = ()
+    #: one name per value; None for a value without a name (an unnamed entity mapped
+    #: onto a subquery), which ``_fields`` leaves out, as SQLAlchemy does
+    _all_fields: tuple = ()
     _key_map: dict = {}
 
     @property
@@ -27,7 +30,7 @@ class Row(tuple):
         return RowMapping(self)
 
     def _asdict(self) -> dict:
-        return dict(zip(self._fields, self))
+        return {k: v for k, v in zip(self._all_fields, self) if k is not None}
 
     @property
     def _t(self) -> Row:
@@ -45,10 +48,10 @@ class Row(tuple):
         return tuple.__getitem__(self, index)
 
     def __getstate__(self) -> Any:
-        return {"fields": self._fields, "values": tuple(self)}
+        return {"fields": self._all_fields, "values": tuple(self)}
 
     def __reduce__(self):
-        return _rebuild_row, (self._fields, tuple(self))
+        return _rebuild_row, (self._all_fields, tuple(self))
 
     def __repr__(self) -> str:
         return repr(tuple(self))
@@ -69,7 +72,10 @@ def row_class(fields: tuple, extra_keys: tuple = ()) -> type[Row]:
         key_map: dict = {}
         for i, extra in extra_keys:
             key_map.setdefault(extra, i)
-        namespace: dict[str, Any] = {"__slots__": (), "_fields": fields}
+        namespace: dict[str, Any] = {
+            "__slots__": (), "_all_fields": fields,
+            "_fields": fields if None not in fields else tuple(f for f in fields
+                                                                if f is not None)}
         for i, name in enumerate(fields):
             if name is None:
                 continue
@@ -377,7 +383,7 @@ class Result(_Fetching):
         self._source.close()
 
     def keys(self) -> RMKeyView:
-        return RMKeyView(self._keys)
+        return RMKeyView(k for k in self._keys if k is not None)
 
     @property
     def inserted_primary_key(self) -> Any:

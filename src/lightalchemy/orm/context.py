@@ -18,10 +18,20 @@ class EntityElement(ClauseElement):
     __visit_name__ = "entity"
     _is_entity = True
 
-    def __init__(self, mapper: Any, selectable: Any = None, keys: Any = None) -> None:
+    #: aliased(cls, subquery): attribute key -> the subquery's column for it (None for
+    #: the table and its plain aliases, whose columns go by the same keys)
+    _adapted: dict | None = None
+    #: aliased(cls, subquery) whose subquery lacks a primary key column: that column
+    _missing_pk: Any = None
+
+    def __init__(self, mapper: Any, selectable: Any = None, keys: Any = None,
+                 adapted: dict | None = None, name: str | None = None) -> None:
         self.mapper = mapper
         # the table, or an alias of it (aliased()): same columns, another name in SQL
         self.selectable = selectable if selectable is not None else mapper.local_table
+        if adapted is not None:
+            self._init_adapted(mapper, selectable, keys, adapted, name)
+            return
         if selectable is not None and mapper._expr_keys:
             # column_property() expressions name the table, not the alias: an aliased
             # entity leaves them to load on access
@@ -40,14 +50,37 @@ class EntityElement(ClauseElement):
             self._by_key = {key: selectable.c[prop.column.key]
                             for key, prop in props.items() if not prop.is_expression}
 
+    def _init_adapted(self, mapper: Any, selectable: Any, keys: Any, adapted: dict,
+                      name: str | None) -> None:
+        """A class mapped onto a subquery: it loads the attributes the subquery has
+        (a column it lacks loads on access, as with from_statement()); without its
+        primary key no object can be identified, which execution reports."""
+        self._adapted = adapted
+        self._name = name
+        self._by_key = dict(adapted)
+        props = mapper._props
+        if keys is None:
+            keys = [k for k in mapper._attr_keys if not props[k].deferred]
+        loaded = tuple(k for k in keys if k in adapted)
+        self._keys = None if loaded == mapper._attr_keys else loaded
+        self._columns = [adapted[k] for k in loaded]
+        missing = [k for k in mapper._pk_keys if k not in adapted]
+        if missing:
+            self._missing_pk = props[missing[0]].column
+
     def _with_keys(self, keys: Any) -> EntityElement:
         """The same entity loading only ``keys`` (in mapper order)."""
+        if self._adapted is not None:
+            return EntityElement(self.mapper, self.selectable, keys, self._adapted, self._name)
         selectable = None if self.selectable is self.mapper.local_table else self.selectable
         return EntityElement(self.mapper, selectable, keys)
 
     @property
-    def key(self) -> str:
-        """Its key in result rows: the class name, or the name given to ``aliased()``."""
+    def key(self) -> str | None:
+        """Its key in result rows: the class name, or the name given to ``aliased()``
+        (a class mapped onto a subquery has none unless named, as in SQLAlchemy)."""
+        if self._adapted is not None:
+            return self._name
         selectable = self.selectable
         if selectable is not self.mapper.local_table and not selectable._anonymous:
             return selectable.name
@@ -56,6 +89,9 @@ class EntityElement(ClauseElement):
     def _gen_key(self, binds: list) -> Any:
         if self.selectable is self.mapper.local_table:
             return ("entity", self.mapper, self._keys)
+        if self._adapted is not None:  # which subquery columns (adapt_on_names may differ)
+            return ("entity", self.mapper, self.selectable._gen_key(binds), self._keys,
+                    tuple(id(c) for c in self._columns))
         return ("entity", self.mapper, self.selectable._gen_key(binds), self._keys)
 
     def _select_columns(self) -> list:
@@ -90,6 +126,10 @@ def _class_descriptor(cls: type, key: str) -> Any:
     return None
 
 
+_ALIASED_SUBQUERY_FIX = ("the subquery given to aliased() must select the primary key "
+                         "(e.g. select(Model) or add the column to its select()).")
+
+
 def is_orm_select(statement: Any) -> bool:
     return any(getattr(raw, "_is_entity", False)
                for raw in getattr(statement, "_raw_columns", ())) or \
@@ -120,6 +160,9 @@ def execute_select(session: Any, statement: Any, params: Any, options: dict) -> 
     raw_columns = eager.raw_columns if eager is not None else statement._raw_columns
     for index, raw in enumerate(raw_columns):
         if getattr(raw, "_is_entity", False):
+            if raw._missing_pk is not None:
+                cursor.close()
+                raise _no_such_column(raw._missing_pk, _ALIASED_SUBQUERY_FIX)
             load = loader_for(raw.mapper, dialect, offset, raw._keys)
             if eager is not None and eager.per_entity.get(index):
                 load = eager.wrap(index, load, session, dialect, refresh)
@@ -277,12 +320,14 @@ def _column_locator(element: Any, names: list) -> Any:
     return locate
 
 
-def _no_such_column(column: Any) -> Exception:
+_FROM_STATEMENT_FIX = "the statement given to from_statement() must select it (under that name)."
+
+
+def _no_such_column(column: Any, fix: str = _FROM_STATEMENT_FIX) -> Exception:
     table = getattr(getattr(column, "table", None), "name", None)
     described = f"{table}.{column.name}" if table else str(column.name)
     return sa_exc.NoSuchColumnError(
-        f"Could not locate column in row for column '{described}'; the statement given to "
-        "from_statement() must select it (under that name)."
+        f"Could not locate column in row for column '{described}'; {fix}"
     )
 
 

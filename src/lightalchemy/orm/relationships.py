@@ -655,9 +655,17 @@ class RelationshipProperty:
 
 
 def _adapt(col: Any, selectable: Any) -> Any:
+    """``col`` as a column of ``selectable`` (an alias or a subquery of its table)."""
     if selectable is None or selectable is col.table:
         return col
-    found = selectable.c.get(col.key) if hasattr(selectable, "c") else None
+    if not hasattr(selectable, "c"):
+        return col
+    found = selectable.c.get(col.key)
+    if found is not None and getattr(found, "element", None) is col:  # an alias of the table
+        return found
+    derived = selectable.corresponding_column(col)  # a subquery, CTE or union of it
+    if derived is not None:
+        return derived
     return found if found is not None else col
 
 
@@ -805,7 +813,7 @@ class RelationshipAttribute(QueryableAttribute):
             raise sa_exc.InvalidRequestError(
                 f"{prop} is a many-to-many relationship; it has no single SQL expression"
             )
-        return prop._join_condition()
+        return prop._join_condition(getattr(self, "_parent_selectable", None))
 
     @property
     def expression(self) -> Any:
@@ -826,7 +834,7 @@ class RelationshipAttribute(QueryableAttribute):
 
     @property
     def _from_objects(self) -> list:
-        return [self.prop.parent.local_table]
+        return [self._join_left()]
 
     def _join_target_and_onclause(self, target: Any = None) -> list:
         """For ``select(A).join(A.bs)`` / ``join(alias, A.bs)``: the [(FROM, ON), ...]
@@ -852,9 +860,11 @@ class RelationshipAttribute(QueryableAttribute):
         """Cache key of ``join(A.bs)``: the relationship, its of_type() and and_()."""
         of_type = self._of_type_selectable()
         criteria = getattr(self, "_and_criteria", None)
+        parent = getattr(self, "_parent_selectable", None)  # taken from an aliased() class
         return ("relationship", id(self.prop),
                 of_type._gen_key(binds) if of_type is not None else None,
-                criteria._gen_key(binds) if criteria is not None else None)
+                criteria._gen_key(binds) if criteria is not None else None,
+                parent._gen_key(binds) if parent is not None else None)
 
     def _of_type_selectable(self) -> Any:
         return getattr(self, "_of_type", None)
@@ -882,6 +892,9 @@ class RelationshipAttribute(QueryableAttribute):
         """filter_by() after join(A.bs) looks names up on the target."""
         entity = self.prop.entity.__clause_element__()
         selectable = self._of_type_selectable()
+        aliased_entity = getattr(getattr(self, "_of_type_entity", None), "_entity", None)
+        if aliased_entity is not None:  # of_type(aliased(...)): its columns, by key
+            return aliased_entity._column_for_key(key)
         if selectable is not None:
             return selectable.c.get(entity._by_key[key].key) if key in entity._by_key else None
         return entity._column_for_key(key)
@@ -912,16 +925,17 @@ class RelationshipAttribute(QueryableAttribute):
                 f"test for membership (relationship {prop})"
             )
         if prop.direction is MANYTOONE:
+            parent = getattr(self, "_parent_selectable", None)
+            local = [_adapt(lc, parent) for lc, _ in prop.local_remote_pairs]
             if other is None:
-                clauses = [lc.is_(None) if not negate else lc.isnot(None)
-                           for lc, _ in prop.local_remote_pairs]
+                clauses = [lc.is_(None) if not negate else lc.isnot(None) for lc in local]
                 return and_(*clauses) if not negate else _or(clauses)
             values = _values_for(prop.mapper, other, [rc for _, rc in prop.local_remote_pairs])
             clauses = [lc == BindParameter(None, v, lc.type, unique=True)
-                       for (lc, _), v in zip(prop.local_remote_pairs, values)]
+                       for lc, v in zip(local, values)]
             if negate:
                 return _or([(lc != BindParameter(None, v, lc.type, unique=True)) | lc.is_(None)
-                            for (lc, _), v in zip(prop.local_remote_pairs, values)])
+                            for lc, v in zip(local, values)])
             return and_(*clauses)
         # one-to-one from the "one" side: EXISTS on the child
         clause = self.has() if other is None else self._target_is(other)
@@ -930,7 +944,8 @@ class RelationshipAttribute(QueryableAttribute):
     def _target_is(self, other: Any) -> Any:
         prop = self.prop
         values = _values_for(prop.mapper, other, [rc for _, rc in prop.local_remote_pairs])
-        return and_(*[lc == BindParameter(None, v, lc.type, unique=True)
+        parent = getattr(self, "_parent_selectable", None)
+        return and_(*[_adapt(lc, parent) == BindParameter(None, v, lc.type, unique=True)
                       for (lc, _), v in zip(prop.local_remote_pairs, values)])
 
     def contains(self, other: Any, **kw: Any) -> Any:

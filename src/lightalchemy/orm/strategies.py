@@ -369,7 +369,8 @@ def _root_mapper(path: tuple, attr: Any) -> Any:
     if isinstance(attr, tuple) and attr:
         first = attr[0]
         mapper = getattr(first, "parent", None)
-        return mapper
+        # an aliased() class's attribute: its parent is the alias, the option the mapper's
+        return getattr(mapper, "_aliased_mapper", mapper)
     return None
 
 

@@ -133,6 +133,15 @@ class FromClause(ClauseElement):
     def is_derived_from(self, other: Any) -> bool:
         return other is self
 
+    def corresponding_column(self, column: Any, require_embedded: bool = False) -> Any:
+        """This FROM's column that selects ``column`` (through subqueries, labels and
+        the first SELECT of a union), or None: how an alias or a subquery stands in
+        for the table it was made from."""
+        for candidate in self.columns:
+            if derives_from(candidate, column):
+                return candidate
+        return None
+
     @property
     def primary_key(self) -> list:
         return [c for c in self.columns if c.primary_key]
@@ -252,6 +261,18 @@ class Join(FromClause):
         return other is self or any(t.is_derived_from(other) for t in self._tables())
 
 
+def derives_from(column: Any, target: Any) -> bool:
+    """Whether ``column`` is ``target`` or selects exactly it: a subquery's column
+    of it, a label of it, or such a column of a subquery of those.  Only proxies and
+    labels are followed; ``-x`` or ``x + 1`` select something else."""
+    while True:
+        if column is target:
+            return True
+        if not isinstance(column, ProxyColumn | Label):
+            return False
+        column = column.element
+
+
 def _base_tables(from_: Any) -> list:
     if isinstance(from_, Join):
         return from_._tables()
@@ -276,6 +297,8 @@ def _join_condition(left: Any, right: Any) -> ColumnElement:
         if pairs:
             break
     if not pairs:
+        pairs = _derived_join_pairs(left_tables, right_tables)
+    if not pairs:
         raise exc.NoForeignKeysError(
             f"Can't find any foreign key relationships between "
             f"'{getattr(left, 'name', left)}' and '{getattr(right, 'name', right)}'; "
@@ -284,10 +307,35 @@ def _join_condition(left: Any, right: Any) -> ColumnElement:
     return and_(*[a == b for a, b in pairs])
 
 
+def _derived_join_pairs(left_tables: list, right_tables: list) -> list:
+    """The foreign-key pairs between FROMs of which one is a subquery (or CTE) of a
+    table: its columns carry their table's foreign keys, and each end is found by
+    column correspondence (``select(User).join(aliased(Address, subq))``)."""
+    pairs = []
+    for rt in right_tables:
+        for lt in left_tables:
+            for fk in rt.foreign_keys:
+                found = lt.corresponding_column(fk.column)
+                if found is not None:
+                    pairs.append((found, _corresponding(rt, fk.parent)))
+            for fk in lt.foreign_keys:
+                found = rt.corresponding_column(fk.column)
+                if found is not None:
+                    pairs.append((_corresponding(lt, fk.parent), found))
+        if pairs:
+            break
+    return pairs
+
+
 def _corresponding(from_: Any, column: Any) -> Any:
     if from_ is column.table:
         return column
     found = from_.columns.get(column.key)
+    if found is not None and derives_from(found, column):
+        return found
+    derived = from_.corresponding_column(column)
+    if derived is not None:
+        return derived
     return found if found is not None else column
 
 
