@@ -107,7 +107,18 @@ class _InPlace:
         return modify
 
 
-class hybrid_property:  # noqa: N801 - SQLAlchemy's name
+class _NamedOnce:
+    """``__set_name__`` for both hybrids: the first name wins, since
+    ``@x.inplace.expression`` puts the same object under a second name
+    (``_x_expression``) and the hybrid is still ``x``."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        if not self.__dict__.get("_named"):
+            self.__name__ = name
+            self._named = True
+
+
+class hybrid_property(_NamedOnce):  # noqa: N801 - SQLAlchemy's name
     """A property whose class-level access builds a SQL expression; see the module
     docstring."""
 
@@ -130,13 +141,6 @@ class hybrid_property:  # noqa: N801 - SQLAlchemy's name
         self.update_expr = _unwrap(update_expr) if update_expr is not None else None
         self.__name__ = getattr(fget, "__name__", "hybrid")
         self.__doc__ = getattr(fget, "__doc__", None)
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        # the first name wins: ``@x.inplace.expression`` puts the same object under a
-        # second name (``_x_expression``), and the hybrid is still ``x``
-        if not self.__dict__.get("_named"):
-            self.__name__ = name
-            self._named = True
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
@@ -218,7 +222,7 @@ class hybrid_property:  # noqa: N801 - SQLAlchemy's name
             "does not support yet")
 
 
-class hybrid_method:  # noqa: N801 - SQLAlchemy's name
+class hybrid_method(_NamedOnce):  # noqa: N801 - SQLAlchemy's name
     """A method that, called on the class, builds a SQL expression from its arguments."""
 
     is_attribute = True
@@ -230,13 +234,6 @@ class hybrid_method:  # noqa: N801 - SQLAlchemy's name
         self.expr = _unwrap(expr) if expr is not None else func
         self.__name__ = getattr(func, "__name__", "hybrid")
         self.__doc__ = getattr(func, "__doc__", None)
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        # the first name wins: ``@x.inplace.expression`` puts the same object under a
-        # second name (``_x_expression``), and the hybrid is still ``x``
-        if not self.__dict__.get("_named"):
-            self.__name__ = name
-            self._named = True
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
