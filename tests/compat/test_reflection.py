@@ -155,3 +155,38 @@ def test_inspector_unique_constraints(compare):
         engine.dispose()
 
     compare(scenario)
+
+
+def test_partial_index_is_created_with_its_where(compare):
+    """``Index(..., sqlite_where=, postgresql_where=)``: a partial unique index only
+    constrains the rows its WHERE selects."""
+
+    def scenario(lib):
+        sa = lib.sa
+        metadata = sa.MetaData()
+        account = sa.Table(
+            "account", metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("email", sa.String(40)),
+            sa.Column("active", sa.Boolean),
+        )
+        active = account.c.active == sa.true()
+        sa.Index("uq_active_email", account.c.email, unique=True,
+                 sqlite_where=active, postgresql_where=active)
+        engine = sa.create_engine(lib.url)
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(account.insert(), [{"email": "a@x", "active": False},
+                                            {"email": "a@x", "active": False},
+                                            {"email": "a@x", "active": True}])
+        try:
+            with engine.begin() as conn:
+                conn.execute(account.insert().values(email="a@x", active=True))
+        except lib.exc.IntegrityError as error:
+            lib.out(type(error).__name__)
+        with engine.connect() as conn:
+            lib.out(conn.execute(sa.select(sa.func.count()).select_from(account)).scalar())
+        lib.out([i["name"] for i in sa.inspect(engine).get_indexes("account")])
+        engine.dispose()
+
+    compare(scenario)

@@ -1350,8 +1350,19 @@ class DDLCompiler(SQLCompiler):
         unique = "UNIQUE " if index.unique else ""
         exists = "IF NOT EXISTS " if create.if_not_exists else ""
         cols = ", ".join(self.process(e, include_table=False) for e in index.expressions)
-        return (f"CREATE {unique}INDEX {exists}{self.quote(index.name)} ON "
-                f"{self.preparer.format_table(index.table)} ({cols})")
+        text = (f"CREATE {unique}INDEX {exists}{self.quote(index.name)} ON "
+                f"{self.preparer.format_table(index.table)}{self.index_using(index)} ({cols})")
+        where = index.kwargs.get(f"{self.dialect.name}_where")
+        if where is not None:  # a partial index (sqlite_where=, postgresql_where=)
+            from .elements import _coerce_where
+
+            text += " WHERE " + self.process(_coerce_where(where), include_table=False)
+        return text
+
+    def index_using(self, index: Any) -> str:
+        """The index method clause a dialect may put before the columns (PostgreSQL's
+        ``USING gin``); none by default."""
+        return ""
 
     def visit_drop_index(self, drop: Any, **kw: Any) -> str:
         exists = "IF EXISTS " if drop.if_exists else ""

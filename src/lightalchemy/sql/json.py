@@ -101,6 +101,15 @@ class JSONIndex(ColumnElement):
     def as_numeric(self, precision: int, scale: int, asdecimal: bool = True) -> JSONIndex:
         return self._cast("as_numeric", sqltypes.Numeric(precision, scale, asdecimal=asdecimal))
 
+    @property
+    def astext(self) -> JSONIndex:
+        """PostgreSQL's JSON / JSONB only (``->>``): the element as text."""
+        if not getattr(self.left.type, "has_astext", False) or self.as_type is not None:
+            raise AttributeError(
+                "astext is PostgreSQL's, on an element of a postgresql.JSON / JSONB column "
+                "such as col['k']; use as_string() elsewhere")
+        return self._cast("astext", sqltypes.Text())
+
     def as_json(self) -> JSONIndex:
         """The element as JSON: what indexing gives already, spelled out."""
         return self._cast("as_json", self.left.type)

@@ -67,10 +67,12 @@ PG_RESERVED_WORDS = RESERVED_WORDS | frozenset(
 
 class JSON(sqltypes.JSON):
     __visit_name__ = "JSON"
+    has_astext = True  # col["k"].astext: PostgreSQL's ->>
 
 
 class JSONB(sqltypes.JSON):
     __visit_name__ = "JSONB"
+    has_astext = True
 
 
 class UUID(sqltypes.Uuid):
@@ -514,6 +516,16 @@ def _identity_of(column: Any) -> Any:
 
 
 class PGDDLCompiler(DDLCompiler, PGCompiler):
+    def index_using(self, index: Any) -> str:
+        method = index.kwargs.get("postgresql_using")
+        if method is None:
+            return ""
+        if not isinstance(method, str) or not method.replace("_", "").isalnum():
+            raise exc.CompileError(
+                f"Index({index.name!r}, postgresql_using={method!r}): expected an index "
+                "method name such as 'btree', 'gin' or 'gist'")
+        return f" USING {method}"
+
     def _is_serial(self, column: Any) -> bool:
         table = column.table
         return table is not None and table.autoincrement_column is column and \
