@@ -502,3 +502,48 @@ def test_missing_primary_key_and_tablename(compare):
         lib.out(_raise_name(lib, no_tablename))
 
     compare(scenario)
+
+
+def test_a_failing_python_default_is_a_statement_error(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        calls = []
+
+        def default():
+            calls.append(1)
+            if len(calls) == 1:
+                raise ValueError("no value today")
+            return "later"
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class Item(Base):
+            __tablename__ = "item"
+            id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+            label: orm.Mapped[str] = orm.mapped_column(default=default)
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        session = orm.Session(engine)
+        item = Item()
+        session.add(item)
+        try:
+            session.commit()
+        except lib.exc.StatementError as error:
+            lib.out(type(error).__name__, type(error.orig).__name__, str(error.orig))
+        lib.out(session.is_active, lib.inspect(item).transient)
+        session.rollback()
+        session.add(item)
+        session.commit()
+        lib.out(item.label)
+        with engine.begin() as conn:
+            calls.clear()
+            try:
+                conn.execute(sa.insert(Item.__table__))
+            except lib.exc.StatementError as error:
+                lib.out("core", type(error).__name__, type(error.orig).__name__)
+        session.close()
+        engine.dispose()
+
+    compare(scenario)

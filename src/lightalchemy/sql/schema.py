@@ -260,6 +260,23 @@ def _has_python_default(column: Column) -> bool:
     return column.default is not None
 
 
+def _reporting(fn: Any) -> Any:
+    """A default function whose error reaches the caller as SQLAlchemy reports it: a
+    StatementError with the original exception as ``.orig``."""
+
+    def run(context: Any) -> Any:
+        try:
+            return fn(context)
+        except exc.SQLAlchemyError:
+            raise
+        except Exception as error:
+            raise exc.StatementError(
+                f"({type(error).__module__}.{type(error).__qualname__}) {error}", None, None,
+                error) from error
+
+    return run
+
+
 class ColumnDefault:
     """A Python-side default: a constant or a callable run at INSERT/UPDATE time."""
 
@@ -273,7 +290,7 @@ class ColumnDefault:
         self.takes_context = False
         if self.is_callable:
             self.takes_context = _takes_context(arg)
-            self.arg = arg if self.takes_context else (lambda context: arg())
+            self.arg = _reporting(arg if self.takes_context else (lambda context: arg()))
             self._user_fn = arg
         else:
             self.arg = arg
