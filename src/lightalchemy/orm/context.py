@@ -82,8 +82,9 @@ class EntityElement(ClauseElement):
         if self._adapted is not None:
             return self._name
         selectable = self.selectable
-        if selectable is not self.mapper.local_table and not selectable._anonymous:
-            return selectable.name
+        if selectable is not self.mapper.local_table:
+            # aliased(User) without name= has no key, as in SQLAlchemy
+            return None if selectable._anonymous else selectable.name
         return self.mapper.class_.__name__
 
     def _gen_key(self, binds: list) -> Any:
