@@ -99,3 +99,21 @@ def test_classes_programs_import(compare):
         engine.dispose()
 
     compare(scenario)
+
+
+def test_result_keys_of_aliased_entities(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        engine, session, Owner, _Event = _events(lib)
+        anonymous, named = orm.aliased(Owner), orm.aliased(Owner, name="other")
+        both = sa.select(Owner, anonymous).join(anonymous, anonymous.id != Owner.id)
+        lib.out(list(session.execute(both).keys()), session.execute(both).first()._fields)
+        lib.out(session.execute(sa.select(Owner, named).join(named, named.id != Owner.id))
+                .first()._fields)
+        lib.out(session.execute(sa.select(anonymous)).first()._fields)
+        lib.out(session.query(Owner, anonymous).join(anonymous, anonymous.id != Owner.id)
+                .first()._fields)
+        session.close()
+        engine.dispose()
+
+    compare(scenario)
