@@ -218,7 +218,9 @@ class Query:
         return self._statement.column_descriptions
 
     def __str__(self) -> str:
-        return str(self._statement)
+        # as SQLAlchemy: rendered for the Session's database (``?`` on SQLite), if bound
+        bind = self.session.bind if self.session is not None else None
+        return str(self._statement.compile(bind=bind))
 
     # -- running -------------------------------------------------------------------------
     def _execute(self, statement: Select | None = None) -> Any:
