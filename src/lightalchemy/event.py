@@ -1,17 +1,19 @@
 """``event.listen`` / ``event.listens_for`` / ``event.remove`` / ``event.contains``.
 
-Three families of events, with SQLAlchemy's targets and signatures:
+Four families of events, with SQLAlchemy's targets and signatures:
 
 * connection events of an Engine or Pool (``connect``, ``first_connect``), e.g.
   turning on SQLite's foreign keys for each new DB-API connection;
 * mapper persistence events (``before_insert`` ... ``after_delete``) on a mapped
   class, a base class with ``propagate=True``, a Mapper or the ``Mapper`` class;
 * Session events (``before_flush``, ``after_commit``, ...) on a Session class, a
-  sessionmaker or a Session.
+  sessionmaker or a Session;
+* attribute events (``set``, ``append``, ``remove``, ``bulk_replace``) on a mapped
+  attribute such as ``User.name`` or ``User.addresses``.
 
-The ORM ones live in ``orm/events.py``.  Any other event or target (execution,
-DDL, attribute, instance events) is refused with an error naming it, rather than
-accepted and never called.
+The ORM ones live in ``orm/events.py`` and ``orm/attribute_events.py``.  Any other
+event or target (execution, DDL, instance events) is refused with an error naming
+it, rather than accepted and never called.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def _unsupported(target: Any, identifier: str) -> exc.InvalidRequestError:
         f"event {identifier!r} on {name} is not supported by lightalchemy yet; it supports "
         f"{', '.join(_POOL_EVENTS)} on an Engine or Pool, "
         f"{', '.join(orm.MAPPER_EVENTS)} on a mapped class or Mapper, and "
-        f"{', '.join(orm.SESSION_EVENTS)} on a Session, Session class or sessionmaker."
+        f"{', '.join(orm.SESSION_EVENTS)} on a Session, Session class or sessionmaker, and "
+        "set, append, remove, bulk_replace on a mapped attribute."
     )
 
 

@@ -69,12 +69,38 @@ def test_session_event_on_a_mapped_class_is_refused() -> None:
         event.listen(Session, "before_insert", lambda *a: None)
 
 
-def test_attribute_and_engine_events_are_refused_by_name(traced: tuple) -> None:
+def test_unsupported_attribute_and_engine_events_are_refused_by_name(traced: tuple) -> None:
     engine, _ = traced
-    with pytest.raises(sa_exc.InvalidRequestError, match="'set'.*not supported"):
-        event.listen(Team.name, "set", lambda *a: None)
+    for identifier in ("init_scalar", "modified", "append_wo_mutation", "init_collection"):
+        with pytest.raises(sa_exc.InvalidRequestError) as raised:
+            event.listen(Team.name, identifier, lambda *a: None)
+        message = str(raised.value)
+        assert f"'{identifier}'" in message and "Team.name" in message
+        assert "not supported" in message and "set, append, remove" in message
     with pytest.raises(sa_exc.InvalidRequestError, match="before_cursor_execute"):
         event.listen(engine, "before_cursor_execute", lambda *a: None)
+
+
+def test_attribute_listener_takes_and_gives_back_the_fast_paths() -> None:
+    """A column listener routes that column through setattr (constructor included);
+    removing it gives the class its direct __dict__ constructor path back."""
+    mapper = inspect(Team)
+    assert "name" in mapper._init_keys and not mapper._column_hooks
+    heard: list = []
+
+    def on_set(target: Team, value: str, oldvalue: object, initiator: object) -> None:
+        heard.append(value)
+
+    event.listen(Team.name, "set", on_set)
+    try:
+        assert "name" not in mapper._init_keys
+        Team(name="a").name = "b"
+        assert heard == ["a", "b"]
+    finally:
+        event.remove(Team.name, "set", on_set)
+    assert "name" in mapper._init_keys and not mapper._column_hooks
+    Team(name="c")
+    assert heard == ["a", "b"]
 
 
 def test_unknown_listen_option_is_a_type_error() -> None:

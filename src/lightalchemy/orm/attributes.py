@@ -13,7 +13,19 @@ from typing import Any, NamedTuple
 
 from ..sql import operators as ops
 from ..sql.elements import _operate
+from .attribute_events import (  # noqa: F401  (public names, as in SQLAlchemy)
+    OP_APPEND,
+    OP_BULK_REPLACE,
+    OP_REMOVE,
+    OP_REPLACE,
+    AttributeEventToken,
+)
 from .base import NO_VALUE, STATE_KEY
+
+#: SQLAlchemy 2.0's other name for NO_VALUE
+NEVER_SET = NO_VALUE
+#: SQLAlchemy's older name of AttributeEventToken
+Event = AttributeEventToken
 
 
 class QueryableAttribute(ops.ColumnOperators):

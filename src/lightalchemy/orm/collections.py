@@ -16,6 +16,7 @@ import weakref
 from typing import Any
 
 from .. import exc as sa_exc
+from .attribute_events import OP_APPEND, OP_BULK_REPLACE, OP_REMOVE, OP_REPLACE
 from .base import NO_VALUE, STATE_KEY
 from .relationships import loaded_value, target_in_identity_map
 
@@ -84,21 +85,22 @@ class _CollectionMixin:
             _record(self._prop, owner, list(self))
 
     def _validate(self, item: Any, initiator: Any = None) -> Any:
-        """The member to store: what the owner's ``@validates`` method returns."""
-        validator = self._prop._validator
-        if validator is None:
+        """The member to store: what the ``append`` listeners registered early and the
+        owner's ``@validates`` method return (attribute_events.AttributeHooks)."""
+        hooks = self._prop._hooks
+        if hooks is None:
             return item
         owner = self._owner()
-        return item if owner is None else validator.set(owner, item, initiator)
+        return item if owner is None else hooks.append(owner, item, initiator)
 
     def _validate_remove(self, item: Any, initiator: Any = None) -> None:
-        """``@validates(..., include_removes=True)`` hears of a member leaving, before
-        it goes (so that raising keeps it)."""
-        validator = self._prop._validator
-        if validator is not None:
+        """Early ``remove`` listeners and ``@validates(..., include_removes=True)`` hear
+        of a member leaving, before it goes (so that raising keeps it)."""
+        hooks = self._prop._hooks
+        if hooks is not None:
             owner = self._owner()
             if owner is not None:
-                validator.remove(owner, item, initiator)
+                hooks.remove(owner, item, initiator)
 
     def _added(self, item: Any, initiator: Any = None) -> None:
         owner = self._owner()
@@ -106,16 +108,24 @@ class _CollectionMixin:
             return
         prop = self._prop
         _check_type(prop, item)
-        backref_add(prop, owner, item, initiator)
+        backref_add(prop, owner, item, initiator, OP_APPEND)
         if initiator is None:
             _cascade(prop, owner, item)
+        hooks = prop._hooks
+        if hooks is not None:  # listeners registered after configuration: after backrefs
+            new = hooks.after_append(owner, item, initiator)
+            if new is not item:
+                self._swap(item, new)
 
     def _removed(self, item: Any, initiator: Any = None) -> None:
         owner = self._owner()
         if owner is not None:
-            backref_remove(self._prop, owner, item, initiator)
+            backref_remove(self._prop, owner, item, initiator, OP_REMOVE)
             if self._prop.cascade.delete_orphan:
                 expunge_pending_orphan(self._prop, owner, item)
+            hooks = self._prop._hooks
+            if hooks is not None:
+                hooks.after_remove(owner, item, initiator)
 
 
 class InstrumentedList(_CollectionMixin, list):
@@ -159,14 +169,14 @@ class InstrumentedList(_CollectionMixin, list):
         return self
 
     def remove(self, item: Any) -> None:
-        if self._prop._validator is not None and item in self:
+        if self._prop._hooks is not None and item in self:
             self._validate_remove(list.__getitem__(self, list.index(self, item)))
         self._before_change()
         list.remove(self, item)
         self._removed(item)
 
     def pop(self, index: Any = -1) -> Any:
-        if self._prop._validator is not None:
+        if self._prop._hooks is not None:
             self._validate_remove(list.__getitem__(self, index))
         self._before_change()
         item = list.pop(self, index)
@@ -174,7 +184,7 @@ class InstrumentedList(_CollectionMixin, list):
         return item
 
     def clear(self) -> None:
-        for item in list(self) if self._prop._validator is not None else ():
+        for item in list(self) if self._prop._hooks is not None else ():
             self._validate_remove(item)
         self._before_change()
         items = list(self)
@@ -185,11 +195,11 @@ class InstrumentedList(_CollectionMixin, list):
     def __setitem__(self, index: Any, value: Any) -> None:
         if isinstance(index, slice):
             value = [self._validate(v) for v in value]
-            for item in list.__getitem__(self, index) if self._prop._validator else ():
+            for item in list.__getitem__(self, index) if self._prop._hooks else ():
                 self._validate_remove(item)
         else:
             value = self._validate(value)
-            if self._prop._validator is not None:
+            if self._prop._hooks is not None:
                 self._validate_remove(list.__getitem__(self, index))
         self._before_change()
         if isinstance(index, slice):
@@ -208,7 +218,7 @@ class InstrumentedList(_CollectionMixin, list):
             self._added(value)
 
     def __delitem__(self, index: Any) -> None:
-        if self._prop._validator is not None:
+        if self._prop._hooks is not None:
             old = list.__getitem__(self, index)
             for item in old if isinstance(index, slice) else [old]:
                 self._validate_remove(item)
@@ -217,6 +227,13 @@ class InstrumentedList(_CollectionMixin, list):
         list.__delitem__(self, index)
         for item in old if isinstance(index, slice) else [old]:
             self._removed(item)
+
+    def _swap(self, old: Any, new: Any) -> None:
+        """A late ``append`` listener with ``retval=True`` replaced the member."""
+        for i in range(len(self) - 1, -1, -1):
+            if list.__getitem__(self, i) is old:
+                list.__setitem__(self, i, new)
+                return
 
     def __reduce__(self) -> Any:
         return (list, (list(self),))
@@ -265,7 +282,7 @@ class InstrumentedSet(_CollectionMixin, set):
         self._removed(item)
 
     def pop(self) -> Any:
-        if self._prop._validator is not None and self:
+        if self._prop._hooks is not None and self:
             self._validate_remove(next(iter(self)))
         self._before_change()
         item = set.pop(self)
@@ -273,7 +290,7 @@ class InstrumentedSet(_CollectionMixin, set):
         return item
 
     def clear(self) -> None:
-        for item in list(self) if self._prop._validator is not None else ():
+        for item in list(self) if self._prop._hooks is not None else ():
             self._validate_remove(item)
         self._before_change()
         items = list(self)
@@ -319,6 +336,10 @@ class InstrumentedSet(_CollectionMixin, set):
     def __ixor__(self, other: Any) -> InstrumentedSet:
         self.symmetric_difference_update(other)
         return self
+
+    def _swap(self, old: Any, new: Any) -> None:
+        set.discard(self, old)
+        set.add(self, new)
 
     def __reduce__(self) -> Any:
         return (set, (set(self),))
@@ -376,50 +397,93 @@ def set_relationship(prop: Any, obj: Any, value: Any, initiator: Any) -> None:
                 f"(assigning to {prop})"
             )
         items = list(value)
-        validator = prop._validator
-        if validator is not None:
-            items = [validator.set(obj, item, initiator) for item in items]
-            new_ids = {id(x) for x in items}
-            for item in list(old) if old is not NO_VALUE else ():
-                if id(item) not in new_ids:
-                    validator.remove(obj, item, initiator)
+        hooks = prop._hooks
+        if hooks is not None:
+            hooks.bulk_replace(obj, items, initiator)  # listeners and validator
         for item in items:
             _check_type(prop, item)
         if old is not NO_VALUE and old is value:
             return
         _record(prop, obj, list(old) if old is not NO_VALUE else NO_VALUE)
         coll = make_collection(prop, obj, items)
-        d[key] = coll
         old_items = list(old) if old is not NO_VALUE else []
+        if hooks is not None:
+            _replace_with_events(hooks, prop, obj, coll, old_items, initiator)
+            d[key] = coll
+            return
+        d[key] = coll
         old_ids = {id(x) for x in old_items}
         new_ids = {id(x) for x in coll}
         for item in old_items:
             if id(item) not in new_ids:
-                backref_remove(prop, obj, item, initiator)
+                backref_remove(prop, obj, item, initiator, OP_BULK_REPLACE)
                 if prop.cascade.delete_orphan:
                     expunge_pending_orphan(prop, obj, item)
         for item in coll:
             if id(item) not in old_ids:
-                backref_add(prop, obj, item, initiator)
+                backref_add(prop, obj, item, initiator, OP_BULK_REPLACE)
                 if initiator is None:
                     _cascade(prop, obj, item)
         return
-    if prop._validator is not None:
-        value = prop._validator.set(obj, value, initiator)
+    hooks = prop._hooks
+    if hooks is not None:
+        if old is NO_VALUE and hooks.active_history and state is not None and \
+                state.ident is not None and state.session is not None:
+            from .strategies import load_on_access
+
+            old = load_on_access(prop, obj, NO_VALUE)
+        value = hooks.set(obj, value, old, initiator)
     if value is not None:
         _check_type(prop, value)
     if old is value and old is not NO_VALUE:
+        if hooks is not None:
+            hooks.after_set(obj, value, old, initiator)
         return
     _record(prop, obj, old)
     d[key] = value
     if old is not NO_VALUE and old is not None:
-        backref_remove(prop, obj, old, initiator)
+        backref_remove(prop, obj, old, initiator, OP_REPLACE)
         if prop.cascade.delete_orphan:
             expunge_pending_orphan(prop, obj, old)
     if value is not None:
-        backref_add(prop, obj, value, initiator)
+        backref_add(prop, obj, value, initiator, OP_REPLACE)
         if initiator is None:
             _cascade(prop, obj, value)
+    if hooks is not None:  # listeners registered after configuration: after backrefs
+        new = hooks.after_set(obj, value, old, initiator)
+        if new is not value:
+            d[key] = new
+
+
+def _replace_with_events(hooks: Any, prop: Any, obj: Any, coll: Any, old_items: list,
+                         initiator: Any) -> None:
+    """Assigning a collection that has listeners, in SQLAlchemy's order (before the new
+    collection is stored): for each new member its ``append`` listeners and backref,
+    then for each member leaving its ``remove`` listeners (and validator) and backref.
+    The events carry this attribute's ``BULK_REPLACE`` token."""
+    old_ids = {id(x) for x in old_items}
+    for item in list(coll):
+        if id(item) in old_ids:
+            continue
+        new = hooks.append(obj, item, initiator, OP_BULK_REPLACE, validate=False)
+        if new is not item:
+            coll._swap(item, new)
+            item = new
+        backref_add(prop, obj, item, initiator, OP_BULK_REPLACE)
+        if initiator is None:
+            _cascade(prop, obj, item)
+        new = hooks.after_append(obj, item, initiator, OP_BULK_REPLACE)
+        if new is not item:
+            coll._swap(item, new)
+    new_ids = {id(x) for x in coll}
+    for item in old_items:
+        if id(item) in new_ids:
+            continue
+        hooks.remove(obj, item, initiator, OP_BULK_REPLACE)
+        backref_remove(prop, obj, item, initiator, OP_BULK_REPLACE)
+        if prop.cascade.delete_orphan:
+            expunge_pending_orphan(prop, obj, item)
+        hooks.after_remove(obj, item, initiator, OP_BULK_REPLACE)
 
 
 def expunge_pending_orphan(prop: Any, parent: Any, item: Any) -> None:
@@ -439,14 +503,15 @@ def expunge_pending_orphan(prop: Any, parent: Any, item: Any) -> None:
     state.session.expunge(item)
 
 
-def backref_add(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
-    """``item`` joined ``obj.<prop>``: make ``item.<reverse>`` include ``obj``."""
+def backref_add(prop: Any, obj: Any, item: Any, initiator: Any, op: Any = OP_REPLACE) -> None:
+    """``item`` joined ``obj.<prop>`` (by ``op``): make ``item.<reverse>`` include
+    ``obj``.  The change on that side carries ``(prop, obj, op)`` as its initiator."""
     reverse = prop._reverse
     if reverse is None or (initiator is not None and initiator[0] is reverse and
                            initiator[1] is item):
         return
     dd = item.__dict__
-    by = (prop, obj)
+    by = (prop, obj, op)
     if reverse.uselist:
         coll = loaded_value(dd, reverse.key)
         if coll is NO_VALUE:
@@ -456,6 +521,8 @@ def backref_add(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
                 # writes it, as with autoflush=False)
                 session = item_state.session
                 if session is not None:
+                    if reverse._hooks is not None:  # heard now, as in SQLAlchemy
+                        obj = reverse._hooks.append(item, obj, by)
                     session._pending_appends.setdefault(item_state, {}).setdefault(
                         reverse.key, []).append(obj)
                     if item_state.committed_state is None:  # dirty until a flush, as in
@@ -469,14 +536,15 @@ def backref_add(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
         set_relationship(reverse, item, obj, by)
 
 
-def backref_remove(prop: Any, obj: Any, item: Any, initiator: Any) -> None:
-    """``item`` left ``obj.<prop>``: make ``item.<reverse>`` forget ``obj``."""
+def backref_remove(prop: Any, obj: Any, item: Any, initiator: Any,
+                   op: Any = OP_REPLACE) -> None:
+    """``item`` left ``obj.<prop>`` (by ``op``): make ``item.<reverse>`` forget ``obj``."""
     reverse = prop._reverse
     if reverse is None or (initiator is not None and initiator[0] is reverse and
                            initiator[1] is item):
         return
     dd = item.__dict__
-    by = (prop, obj)
+    by = (prop, obj, op)
     if reverse.uselist:
         coll = loaded_value(dd, reverse.key)
         if coll is not NO_VALUE:

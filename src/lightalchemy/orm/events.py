@@ -1,5 +1,7 @@
 """The ORM's event registry: mapper persistence events and Session events.
 
+(Attribute events hang on the attributes themselves: attribute_events.py.)
+
 ``lightalchemy.event.listen`` hands ORM targets here.  Registration is rare and
 the flush is hot, so the flush code reads two module flags (``mapper_active``,
 ``session_active``) before anything else: a program without listeners pays one
@@ -96,10 +98,13 @@ def _no_such_event(target: Any, identifier: str, supported: tuple) -> sa_exc.Inv
 
 
 def kind_of(target: Any) -> str | None:
-    """"mapper", "session" or None (not an ORM target)."""
+    """"attribute", "mapper", "session" or None (not an ORM target)."""
+    from .attribute_events import is_attribute
     from .mapper import Mapper
     from .session import Session, sessionmaker
 
+    if is_attribute(target):
+        return "attribute"
     if target is Mapper or isinstance(target, (Mapper, sessionmaker, Session)):
         return "session" if isinstance(target, (sessionmaker, Session)) else "mapper"
     if isinstance(target, type):
@@ -137,8 +142,13 @@ def _check_options(kw: dict) -> None:
 
 def listen(target: Any, identifier: str, fn: Callable, kw: dict) -> None:
     global mapper_active, session_active
-    _check_options(kw)
     kind = kind_of(target)
+    if kind == "attribute":
+        from . import attribute_events
+
+        attribute_events.listen(target, identifier, fn, kw)
+        return
+    _check_options(kw)
     if kind == "mapper":
         if identifier not in MAPPER_EVENTS:
             raise _no_such_event(target, identifier, MAPPER_EVENTS)
@@ -191,6 +201,11 @@ def _matches(reg: Registration, target: Any, identifier: str, fn: Callable) -> b
 
 def remove(target: Any, identifier: str, fn: Callable) -> None:
     global mapper_active, session_active
+    if kind_of(target) == "attribute":
+        from . import attribute_events
+
+        attribute_events.remove(target, identifier, fn)
+        return
     registrations, stored = _registrations_of(target, identifier)
     for reg in registrations:
         if _matches(reg, stored, identifier, fn):
@@ -206,6 +221,10 @@ def remove(target: Any, identifier: str, fn: Callable) -> None:
 
 
 def contains(target: Any, identifier: str, fn: Callable) -> bool:
+    if kind_of(target) == "attribute":
+        from . import attribute_events
+
+        return attribute_events.contains(target, identifier, fn)
     registrations, stored = _registrations_of(target, identifier)
     return any(_matches(reg, stored, identifier, fn) for reg in registrations)
 

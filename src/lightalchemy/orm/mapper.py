@@ -73,12 +73,16 @@ class Mapper:
         self._eager_hint = self._default_keys is not None
         #: keys a commit expires: the columns, then the relationships
         self._expire_keys = self._attr_keys
-        #: @validates methods by attribute key (see validators.py); the constructor takes
-        #: the names in _init_keys straight into __dict__, the others through setattr
+        #: @validates methods by attribute key (see validators.py)
         self._validators: dict = {}
-        self._column_validators: dict = {}
+        #: columns with a validator or attribute listeners (attribute_events.py); the
+        #: constructor takes the names in _init_keys straight into __dict__, the others
+        #: through setattr
+        self._column_hooks: dict = {}
         self._init_keys = self._attr_key_set
         self._install()
+        #: position in _mapper_registry; below _configured_count once configured
+        self._registry_index = len(_mapper_registry)
         _mapper_registry.append(self)
 
     def _add_relationship(self, key: str, prop: Any, annotation: Any = None) -> None:
@@ -92,21 +96,36 @@ class Mapper:
         _relationships_declared = True
 
     def _setup_validators(self) -> None:
-        """Find the class's ``@validates`` methods, once its relationships are known."""
-        from .validators import collect_validators, validating_setattr
+        """Find the class's ``@validates`` methods, once its relationships are known.
+
+        Each becomes part of its attribute's hooks, which attribute listeners share."""
+        from .attribute_events import hooks_of
+        from .validators import collect_validators
 
         found = collect_validators(self.class_, set(self._props) | set(self._relationships))
         if not found:
             return
         self._validators = found
-        self._column_validators = {k: v for k, v in found.items() if k in self._props}
-        self._init_keys = self._attr_key_set - frozenset(self._column_validators)
         for key, validator in found.items():
-            if key in self._relationships:
-                self._relationships[key]._validator = validator
+            prop = self._relationships.get(key) or self._props[key]
+            hooks = hooks_of(prop, create=True)
+            assert hooks is not None
+            hooks.validator = validator
+
+    def _set_column_hooks(self, key: str, hooks: Any) -> None:
+        """Give column ``key`` its hooks (None: none any more).  A class with some
+        assigns through ``hooked_setattr``; its constructor sets those names through
+        setattr too, so that constructor keywords are validated and heard."""
+        from .validators import hooked_setattr
+
+        if hooks is None:
+            self._column_hooks.pop(key, None)
+        else:
+            self._column_hooks[key] = hooks
+        self._init_keys = self._attr_key_set - frozenset(self._column_hooks)
         cls = self.class_
-        if self._column_validators and cls.__dict__.get("__setattr__") is _tracked_setattr:
-            cls.__setattr__ = validating_setattr  # type: ignore[assignment]
+        if self._column_hooks and cls.__dict__.get("__setattr__") is _tracked_setattr:
+            cls.__setattr__ = hooked_setattr  # type: ignore[assignment]
 
     @property
     def validators(self) -> dict:
@@ -370,3 +389,16 @@ def configure_mappers() -> None:
         except Exception as error:
             prop._config_error = error
             raise
+    global _configured_count
+    _configured_count = len(_mapper_registry)
+
+
+#: mappers declared before the last configure_mappers() count as configured
+_configured_count = 0
+
+
+def is_configured(mapper: Mapper) -> bool:
+    """Whether ``configure_mappers()`` ran since ``mapper`` was declared: attribute
+    listeners registered from then on run after its validators and backrefs, as in
+    SQLAlchemy."""
+    return mapper._registry_index < _configured_count

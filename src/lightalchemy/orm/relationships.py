@@ -137,8 +137,9 @@ class RelationshipProperty:
 
     is_relationship = True
     strategy_wildcard_key = "relationship"
-    #: the owner's @validates method for this attribute (validators.Validator), if any
-    _validator: Any = None
+    #: the attribute's @validates method and event listeners
+    #: (attribute_events.AttributeHooks), if it has any
+    _hooks: Any = None
 
     def __init__(self, argument: Any = None, secondary: Any = None, *,
                  uselist: bool | None = None, collection_class: Any = None,

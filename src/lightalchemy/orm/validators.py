@@ -89,11 +89,12 @@ def collect_validators(cls: type, mapped_keys: set) -> dict[str, Validator]:
     return found
 
 
-def validating_setattr(self: Any, key: str, value: Any) -> None:
-    """``__setattr__`` of a mapped class with column validators: validate, then track.
+def hooked_setattr(self: Any, key: str, value: Any) -> None:
+    """``__setattr__`` of a mapped class with column validators or attribute listeners:
+    run them (attribute_events.AttributeHooks), then track the change.
 
-    Relationship validators are not run here; the relationship's own assignment does."""
-    validator = type(self).__mapper__._column_validators.get(key)
-    if validator is not None:
-        value = validator.set(self, value)
+    Relationships are not handled here; the relationship's own assignment does."""
+    hooks = type(self).__mapper__._column_hooks.get(key)
+    if hooks is not None:
+        value = hooks.set_column(self, value)
     _tracked_setattr(self, key, value)
