@@ -10,6 +10,7 @@ from .. import exc as sa_exc
 from ..sql import types as sqltypes
 from ..sql.schema import Column, MetaData, Table
 from .base import STATE_KEY
+from .decl_dataclass import dataclass_options, make_dataclass, mark_as_dataclass
 from .decl_types import column_for_annotation, unwrap_mapped
 from .expressions import ColumnPropertyDeclaration, ExpressionProperty, SynonymProperty
 from .mapper import Mapper
@@ -42,6 +43,16 @@ class registry:  # noqa: N801 - SQLAlchemy's name
     def mapped(self, cls: type) -> type:
         _map_class(cls, self)
         return cls
+
+    def mapped_as_dataclass(self, cls: type | None = None, /, **options: Any) -> Any:
+        """``@reg.mapped_as_dataclass`` or ``@reg.mapped_as_dataclass(eq=False, ...)``:
+        make ``cls`` a dataclass (see decl_dataclass.py), then map it."""
+        def decorate(target: type) -> type:
+            mark_as_dataclass(target, options)
+            _map_class(target, self)
+            return target
+
+        return decorate if cls is None else decorate(cls)
 
     def dispose(self) -> None:
         self.mappers.clear()
@@ -181,6 +192,8 @@ def _map_class(cls: type, reg: registry) -> None:
             "by lightalchemy yet. Map each class on its own (share columns through a "
             "mixin or an __abstract__ base), or relate them with relationship()."
         )
+    if dataclass_options(cls) is not None:
+        make_dataclass(cls, _resolve_declared_attr)
     mapper_args = _class_value(cls, "__mapper_args__") or {}
     unsupported = sorted(set(mapper_args) & {"polymorphic_on", "polymorphic_identity",
                                              "inherits", "with_polymorphic", "concrete"})
@@ -304,6 +317,10 @@ def _map_class(cls: type, reg: registry) -> None:
             )
         mapper._add_relationship(name, prop, hint)
     mapper._setup_validators()
+
+
+def _resolve_declared_attr(cls: type, value: Any) -> Any:
+    return value.__get__(None, cls) if isinstance(value, _DeclaredAttr) else value
 
 
 def _class_value(cls: type, name: str) -> Any:
