@@ -4,6 +4,7 @@ from ..sql.selectable import select  # noqa: F401 - SQLAlchemy exposes these her
 from . import exc  # noqa: F401
 from .attributes import AttributeState, InstrumentedAttribute, QueryableAttribute, get_history
 from .base import NO_VALUE
+from .decl_dataclass import MappedAsDataclass
 from .declarative import (
     DeclarativeBase,
     DeclarativeBaseNoMeta,
@@ -67,7 +68,7 @@ from .validators import validates
 __all__ = [
     "AliasedClass", "aliased", "AttributeState", "NO_VALUE",
     "ColumnProperty", "DeclarativeBase", "DeclarativeBaseNoMeta", "InstanceState",
-    "InstrumentedAttribute", "Mapped", "MappedColumn", "Mapper", "Query", "QueryableAttribute",
+    "InstrumentedAttribute", "Mapped", "MappedAsDataclass", "MappedColumn", "Mapper", "Query", "QueryableAttribute",
     "Session", "SessionTransaction", "as_declarative", "backref", "class_mapper",
     "close_all_sessions", "column_property", "composite", "configure_mappers",
     "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import enum
 import sys
-import types as pytypes
 import typing
 from typing import Any
 
@@ -14,25 +10,12 @@ from .. import exc as sa_exc
 from ..sql import types as sqltypes
 from ..sql.schema import Column, MetaData, Table
 from .base import STATE_KEY
+from .decl_dataclass import dataclass_options, make_dataclass, mark_as_dataclass
+from .decl_types import column_for_annotation, unwrap_mapped
 from .expressions import ColumnPropertyDeclaration, ExpressionProperty, SynonymProperty
 from .mapper import Mapper
 from .properties import ColumnProperty, Mapped, MappedColumn
 from .relationships import RelationshipProperty
-
-_PYTHON_TO_SQL: dict[Any, Any] = {
-    int: sqltypes.Integer,
-    str: sqltypes.String,
-    float: sqltypes.Float,
-    bool: sqltypes.Boolean,
-    bytes: sqltypes.LargeBinary,
-    decimal.Decimal: sqltypes.Numeric,
-    dt.datetime: sqltypes.DateTime,
-    dt.date: sqltypes.Date,
-    dt.time: sqltypes.Time,
-    dt.timedelta: sqltypes.Interval,
-    dict: sqltypes.JSON,
-    list: sqltypes.JSON,
-}
 
 
 class registry:  # noqa: N801 - SQLAlchemy's name
@@ -60,6 +43,16 @@ class registry:  # noqa: N801 - SQLAlchemy's name
     def mapped(self, cls: type) -> type:
         _map_class(cls, self)
         return cls
+
+    def mapped_as_dataclass(self, cls: type | None = None, /, **options: Any) -> Any:
+        """``@reg.mapped_as_dataclass`` or ``@reg.mapped_as_dataclass(eq=False, ...)``:
+        make ``cls`` a dataclass (see decl_dataclass.py), then map it."""
+        def decorate(target: type) -> type:
+            mark_as_dataclass(target, options)
+            _map_class(target, self)
+            return target
+
+        return decorate if cls is None else decorate(cls)
 
     def dispose(self) -> None:
         self.mappers.clear()
@@ -199,6 +192,8 @@ def _map_class(cls: type, reg: registry) -> None:
             "by lightalchemy yet. Map each class on its own (share columns through a "
             "mixin or an __abstract__ base), or relate them with relationship()."
         )
+    if dataclass_options(cls) is not None:
+        make_dataclass(cls, _resolve_declared_attr)
     mapper_args = _class_value(cls, "__mapper_args__") or {}
     unsupported = sorted(set(mapper_args) & {"polymorphic_on", "polymorphic_identity",
                                              "inherits", "with_polymorphic", "concrete"})
@@ -225,19 +220,20 @@ def _map_class(cls: type, reg: registry) -> None:
         for name in ordered:
             if name not in own:
                 hint = hints.get(name)
-                inner, _ = _unwrap_mapped(_resolve(cls, hint))
+                inner, _ = unwrap_mapped(_resolve(cls, hint))
                 if inner is not None and name not in columns:
-                    columns[name] = _column_from_mapped(cls, name, MappedColumn(), hint, reg,
-                                                        copy=False)
+                    mc, columns[name] = _column_from_mapped(cls, name, MappedColumn(), hint,
+                                                            reg, copy=False)
+                    if mc.deferred:
+                        deferred.add(name)
                 continue
             value = own[name]
             if isinstance(value, _DeclaredAttr):
                 value = value.__get__(None, cls)
             if isinstance(value, MappedColumn):
-                col = _column_from_mapped(cls, name, value, hints.get(name), reg,
-                                          copy=klass is not cls)
-                columns[name] = col
-                if value.deferred:
+                mc, columns[name] = _column_from_mapped(cls, name, value, hints.get(name), reg,
+                                                        copy=klass is not cls)
+                if mc.deferred:
                     deferred.add(name)
             elif isinstance(value, Column):
                 col = value._copy() if klass is not cls else value
@@ -323,6 +319,10 @@ def _map_class(cls: type, reg: registry) -> None:
     mapper._setup_validators()
 
 
+def _resolve_declared_attr(cls: type, value: Any) -> Any:
+    return value.__get__(None, cls) if isinstance(value, _DeclaredAttr) else value
+
+
 def _class_value(cls: type, name: str) -> Any:
     for klass in cls.__mro__:
         if name in klass.__dict__:
@@ -385,87 +385,26 @@ def _parse_mapped_text(hint: str, namespace: dict) -> Any:
     return None
 
 
-def _unwrap_mapped(hint: Any) -> tuple[Any, bool]:
-    """For ``Mapped[X]`` return (X without None, nullable); (None, False) if not Mapped."""
-    if hint is None:
-        return None, False
-    origin = typing.get_origin(hint)
-    if origin is not Mapped:
-        return None, False
-    args = typing.get_args(hint)
-    if not args:
-        return None, False
-    return _strip_optional(args[0])
-
-
-def _strip_optional(tp: Any) -> tuple[Any, bool]:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or (hasattr(pytypes, "UnionType") and origin is pytypes.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        nullable = len(args) != len(typing.get_args(tp))
-        if len(args) == 1:
-            inner, inner_null = _strip_optional(args[0])
-            return inner, nullable or inner_null
-        return tp, nullable
-    if origin is typing.Annotated:
-        return _strip_optional(typing.get_args(tp)[0])
-    return tp, False
-
-
-def _sql_type_for(cls: type, python_type: Any, reg: registry, name: str) -> Any:
-    mapping = reg.type_annotation_map
-    if python_type in mapping:
-        return sqltypes.to_instance(mapping[python_type])
-    origin = typing.get_origin(python_type)
-    if origin is typing.Annotated:
-        return _sql_type_for(cls, typing.get_args(python_type)[0], reg, name)
-    if origin is not None and origin in _PYTHON_TO_SQL:
-        return _PYTHON_TO_SQL[origin]()
-    if origin is typing.Literal:
-        return sqltypes.Enum(*typing.get_args(python_type))
-    uuid = sys.modules.get("uuid")  # an annotation naming uuid.UUID means it is loaded
-    if uuid is not None and python_type is uuid.UUID:
-        return sqltypes.Uuid()
-    if isinstance(python_type, type):
-        if issubclass(python_type, enum.Enum):
-            return sqltypes.Enum(python_type)
-        for py, sql in _PYTHON_TO_SQL.items():
-            if isinstance(py, type) and issubclass(python_type, py) and py is not object:
-                if py is int and python_type is bool:
-                    continue
-                return sql()
-    raise sa_exc.ArgumentError(
-        f"Could not locate SQLAlchemy Core type for Python type {python_type!r} inside the "
-        f"{name!r} attribute Mapped annotation of {cls.__name__}; give mapped_column() a type "
-        "or add the type to type_annotation_map."
-    )
-
-
 def _column_from_mapped(cls: type, name: str, mc: MappedColumn, hint: Any, reg: registry,
-                        copy: bool) -> Column:
-    col = mc.column._copy() if copy else mc.column
+                        copy: bool) -> tuple[MappedColumn, Column]:
+    """The attribute's MappedColumn (merged with an ``Annotated`` one) and its Column.
+
+    ``copy``: the MappedColumn belongs to a mixin, so each class gets its own Column.
+    """
+    if copy:
+        mc = mc._copy()
+    resolved = _resolve(cls, hint) if hint is not None else None
+    if unwrap_mapped(resolved)[0] is not None:
+        mc, col = column_for_annotation(cls, name, mc, resolved, reg)
+    else:
+        col = mc.column
+        if isinstance(col.type, sqltypes.NullType) and not col.foreign_keys:
+            # a foreign key column takes its type from the referenced column later
+            raise sa_exc.ArgumentError(
+                f"Python typing annotation is required for attribute '{cls.__name__}.{name}' "
+                "when primary argument(s) for 'MappedColumn' construct are None or not present"
+            )
     if col.name is None:
         col.name = name
     col.key = name
-    resolved = _resolve(cls, hint) if hint is not None else None
-    inner, nullable = _unwrap_mapped(resolved)
-    if inner is not None:
-        if not mc._explicit_type and col.type is sqltypes.NULLTYPE or isinstance(
-                col.type, sqltypes.NullType):
-            if inner is Any:
-                raise sa_exc.ArgumentError(
-                    f"Could not interpret annotation for {cls.__name__}.{name}; give "
-                    "mapped_column() an explicit type"
-                )
-            col.type = _sql_type_for(cls, inner, reg, name)
-        if not mc._explicit_nullable and not col.primary_key:
-            col.nullable = nullable
-            col._user_nullable = nullable
-    elif isinstance(col.type, sqltypes.NullType):
-        if col.foreign_keys:
-            return col  # type taken from the referenced column when the table is created
-        raise sa_exc.ArgumentError(
-            f"Python typing annotation is required for attribute '{cls.__name__}.{name}' when "
-            "primary argument(s) for 'MappedColumn' construct are None or not present"
-        )
-    return col
+    return mc, col

@@ -39,23 +39,42 @@ class MappedColumn(ColumnOperators):
         self.deferred = kw.pop("deferred", False)
         kw.pop("deferred_group", None)
         kw.pop("deferred_raiseload", None)
-        self.init = kw.pop("init", None)
-        self.repr = kw.pop("repr", None)
-        self.default_factory = kw.pop("default_factory", None)
-        kw.pop("kw_only", None)
-        kw.pop("compare", None)
-        kw.pop("hash", None)
-        kw.pop("dataclass_metadata", None)
+        #: the dataclass field arguments (used when the class is a mapped dataclass)
+        self._dataclass_args = pop_dataclass_args(kw)
+        self.init = self._dataclass_args.get("init")
+        self.repr = self._dataclass_args.get("repr")
+        self.default_factory = self._dataclass_args.get("default_factory")
         kw.pop("active_history", None)
         kw.pop("use_existing_column", None)
         kw.pop("sort_order", None)
-        if "insert_default" in kw:
+        self._has_insert_default = "insert_default" in kw
+        if "default" in kw:
+            # ``default=`` is the dataclass field's default too (SQLAlchemy's rule)
+            self._dataclass_args["default"] = kw["default"]
+        if self._has_insert_default:
             kw["default"] = kw.pop("insert_default")
         self._explicit_nullable = "nullable" in kw
         self._explicit_type = any(
             not isinstance(a, str) and not _is_schema_item(a) for a in args
         ) or "type_" in kw
         self.column = Column(*args, **kw)
+
+    def _copy(self) -> MappedColumn:
+        """A copy with its own Column (for each class that inherits a mixin's attribute)."""
+        new = MappedColumn.__new__(MappedColumn)
+        new.__dict__.update(self.__dict__)
+        new.column = self.column._copy()
+        return new
+
+
+#: the arguments of mapped_column() / relationship() that describe a dataclass field
+DATACLASS_ARGS = ("init", "repr", "default_factory", "compare", "kw_only", "hash",
+                  "dataclass_metadata")
+
+
+def pop_dataclass_args(kw: dict) -> dict:
+    """Take the dataclass field arguments out of ``kw`` (those given, by name)."""
+    return {name: kw.pop(name) for name in DATACLASS_ARGS if name in kw}
 
 
 def _is_schema_item(value: Any) -> bool:
@@ -108,6 +127,8 @@ def deferred(column: Any, *more: Any, **kw: Any) -> Any:
     mc.column = column
     mc.deferred = True
     mc.init = mc.repr = mc.default_factory = None
+    mc._dataclass_args = {}
+    mc._has_insert_default = False
     mc._explicit_nullable = True
     mc._explicit_type = True
     return mc

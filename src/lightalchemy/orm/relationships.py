@@ -30,6 +30,7 @@ from ..sql.schema import Column, Table
 from ..sql.selectable import Alias, Exists
 from .attributes import QueryableAttribute
 from .base import NO_VALUE
+from .properties import pop_dataclass_args
 
 
 class RelationshipDirection(enum.Enum):
@@ -154,10 +155,12 @@ class RelationshipProperty:
                  info: dict | None = None, doc: str | None = None, **kw: Any) -> None:
         for name in ("sync_backref", "cascade_backrefs", "active_history", "enable_typechecks",
                      "omit_join", "distinct_target_key", "load_on_pending", "bake_queries",
-                     "comparator_factory", "query_class", "init", "repr", "default",
-                     "default_factory", "compare", "kw_only", "hash", "dataclass_metadata",
-                     "_local_remote_pairs"):
+                     "comparator_factory", "query_class", "_local_remote_pairs"):
             kw.pop(name, None)
+        #: the dataclass field arguments (used when the class is a mapped dataclass)
+        self._dataclass_args = pop_dataclass_args(kw)
+        if "default" in kw:
+            self._dataclass_args["default"] = kw.pop("default")
         if kw:
             raise TypeError(f"relationship() got unexpected keyword argument(s) {sorted(kw)}")
         if lazy in ("dynamic", "write_only"):
