@@ -152,6 +152,7 @@ _LAZY = {
         "CTE", "ColumnCollection", "CompoundSelect", "Exists", "FromClause", "Join",
         "ScalarSelect", "Subquery", "TableClause")},
     **{name: (".sql.selectable", name) for name in ("alias", "join", "outerjoin")},
+    **{name: (".sql.elements", name) for name in ("label", "collate")},
     "Function": (".sql.functions", "Function"),
     "UpdateBase": (".sql.dml", "UpdateBase"),
     "Compiled": (".sql.compiler", "Compiled"),

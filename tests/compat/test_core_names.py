@@ -117,3 +117,30 @@ def test_result_keys_of_aliased_entities(compare):
         engine.dispose()
 
     compare(scenario)
+
+
+def test_label_collate_and_orm_join_functions(compare):
+    def scenario(lib):
+        sa, orm = lib.sa, lib.orm
+        engine, session, Owner, Event = _events(lib)
+        named = sa.label("n", Owner.name)
+        lib.out(session.execute(sa.select(named).order_by(named)).all())
+        lib.out(list(session.execute(sa.select(sa.label("k", sa.literal(5)))).keys()))
+        lib.out(session.scalars(sa.select(Owner.name).where(
+            sa.collate(Owner.name, "C") == "ann")).all() if lib.url.startswith("postgresql")
+            else session.scalars(sa.select(Owner.name).where(
+                sa.collate(Owner.name, "NOCASE") == "ANN")).all())
+        lib.out(sorted(session.execute(sa.select(Owner.name, Event.id).select_from(
+            orm.join(Owner, Event))).all()))
+        lib.out(sorted(session.execute(sa.select(Owner.name).select_from(
+            orm.outerjoin(Owner, Event)).distinct()).scalars()))
+
+        @orm.declarative_mixin
+        class Mixin:
+            pass
+
+        lib.out(Mixin.__name__)
+        session.close()
+        engine.dispose()
+
+    compare(scenario)

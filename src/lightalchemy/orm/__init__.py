@@ -1,6 +1,10 @@
 """The ORM: declarative mapping, Session, Query (``lightalchemy.orm``)."""
 
-from ..sql.selectable import select  # noqa: F401 - SQLAlchemy exposes these here too
+from ..sql.selectable import (  # noqa: F401 - SQLAlchemy exposes these here too
+    join,
+    outerjoin,
+    select,  # noqa: F401 - SQLAlchemy exposes these here too
+)
 from . import exc  # noqa: F401
 from .attributes import AttributeState, InstrumentedAttribute, QueryableAttribute, get_history
 from .base import NO_VALUE
@@ -65,6 +69,11 @@ from .strategies import (
 from .util import AliasedClass, aliased
 from .validators import validates
 
+
+def declarative_mixin(cls: type) -> type:
+    """Marks a mixin for type checkers, as SQLAlchemy's; it changes nothing."""
+    return cls
+
 __all__ = [
     "AliasedClass", "aliased", "AttributeState", "NO_VALUE",
     "ColumnProperty", "DeclarativeBase", "DeclarativeBaseNoMeta", "InstanceState",
@@ -74,7 +83,7 @@ __all__ = [
     "declarative_base", "declared_attr", "deferred", "get_history", "make_transient",
     "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
     "registry", "relationship", "scoped_session", "QueryPropertyDescriptor",
-    "sessionmaker", "synonym", "validates",
+    "sessionmaker", "synonym", "validates", "declarative_mixin", "join", "outerjoin",
     "MANYTOMANY", "MANYTOONE", "ONETOMANY", "RelationshipDirection", "RelationshipProperty",
     "foreign", "remote", "with_parent", "Load", "contains_eager", "defaultload", "defer",
     "immediateload", "joinedload", "lazyload", "load_only", "noload", "raiseload",

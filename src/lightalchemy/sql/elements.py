@@ -696,6 +696,19 @@ def column(text: str, type_: Any = None) -> ColumnClause:
     return ColumnClause(text, type_)
 
 
+def label(name: str, element: Any, type_: Any = None) -> Label:
+    """``label("n", expr)``, the function form of ``expr.label("n")``."""
+    element = _bind_for(element, sqltypes.to_instance(type_) if type_ is not None else None)
+    if type_ is not None:
+        element = type_coerce(element, type_)
+    return element.label(name)
+
+
+def collate(expression: Any, collation: str) -> ColumnElement:
+    """``collate(expr, "NOCASE")``, the function form of ``expr.collate(...)``."""
+    return _bind_for(expression, None).collate(collation)
+
+
 def literal_column(text: str, type_: Any = None) -> ColumnClause:
     return ColumnClause(text, type_, is_literal=True)
 
