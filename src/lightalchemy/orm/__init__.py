@@ -18,7 +18,7 @@ from .declarative import (
     registry,
 )
 from .expressions import column_property, synonym
-from .mapper import Mapper, class_mapper, configure_mappers, object_mapper
+from .mapper import Mapper, class_mapper, configure_mappers, object_mapper, reconstructor
 from .properties import (
     ColumnProperty,
     Mapped,
@@ -84,6 +84,7 @@ __all__ = [
     "make_transient_to_detached", "mapped_column", "object_mapper", "object_session",
     "registry", "relationship", "scoped_session", "QueryPropertyDescriptor",
     "sessionmaker", "synonym", "validates", "declarative_mixin", "join", "outerjoin",
+    "reconstructor",
     "MANYTOMANY", "MANYTOONE", "ONETOMANY", "RelationshipDirection", "RelationshipProperty",
     "foreign", "remote", "with_parent", "Load", "contains_eager", "defaultload", "defer",
     "immediateload", "joinedload", "lazyload", "load_only", "noload", "raiseload",

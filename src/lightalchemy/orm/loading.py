@@ -109,7 +109,10 @@ def loader_for(mapper: Any, dialect: Any, start: int = 0, keys: Any = None) -> A
             lines.append(f"        d[{prop.key!r}] = p{i}(v) if v is not None else None")
         else:
             lines.append(f"        d[{prop.key!r}] = {column}")
-    lines += ["        imap[key] = st", "        append(obj)", "    return out", ""]
+    lines.append("        imap[key] = st")
+    if mapper._reconstructor is not None:
+        lines.append(f"        obj.{mapper._reconstructor}()")
+    lines += ["        append(obj)", "    return out", ""]
     load = _gc_paused(build(f"load_{cls.__name__}", "\n".join(lines).replace(
         "def load(", f"def load_{cls.__name__}("), namespace))
     mapper._caches[cache_key] = load

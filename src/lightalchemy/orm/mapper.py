@@ -80,6 +80,10 @@ class Mapper:
         #: through setattr
         self._column_hooks: dict = {}
         self._init_keys = self._attr_key_set
+        #: the @reconstructor method's name: loaded objects run it (they skip __init__)
+        self._reconstructor = next(
+            (name for klass in class_.__mro__ for name, value in vars(klass).items()
+             if getattr(value, "__sa_reconstructor__", False)), None)
         self._install()
         #: position in _mapper_registry; below _configured_count once configured
         self._registry_index = len(_mapper_registry)
@@ -402,3 +406,11 @@ def is_configured(mapper: Mapper) -> bool:
     listeners registered from then on run after its validators and backrefs, as in
     SQLAlchemy."""
     return mapper._registry_index < _configured_count
+
+
+def reconstructor(fn: Any) -> Any:
+    """Marks the method an object loaded from the database runs once its columns are
+    in: loaded objects are made without ``__init__``, so this is where they set up
+    what ``__init__`` would have (SQLAlchemy's ``@reconstructor``)."""
+    fn.__sa_reconstructor__ = True
+    return fn
