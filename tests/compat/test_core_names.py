@@ -144,3 +144,25 @@ def test_label_collate_and_orm_join_functions(compare):
         engine.dispose()
 
     compare(scenario)
+
+
+def test_printed_statements_name_parameters_as_sqlalchemy(compare):
+    """``print(stmt)``: values compared with a column print as ``:name_1``, INSERT and
+    UPDATE values as ``:name``, LIMIT on a line of its own, as SQLAlchemy prints them."""
+
+    def scenario(lib):
+        sa = lib.sa
+        _engine, session, Owner, Event = _events(lib)
+        for stmt in (
+            sa.select(Owner).where(Owner.name == "ann"),
+            sa.select(Owner.id).where(sa.and_(Owner.name == "a", sa.or_(
+                Owner.id > 2, Owner.name.is_(None)))).order_by(Owner.name.desc()).limit(5),
+            sa.insert(Owner).values(name="x"),
+            sa.update(Owner).where(Owner.id == 5).values(name="y"),
+            sa.delete(Event).where(Event.owner_id == 1),
+        ):
+            lib.out(str(stmt))
+        session.close()
+        _engine.dispose()
+
+    compare(scenario)

@@ -136,9 +136,9 @@ def test_desc_of_label_name(dialect):
 
 
 def test_limit_offset(dialect):
-    check(select(u.id).limit(10), dialect, SELECT_ID + " \nLIMIT ?", [10])
-    check(select(u.id).offset(5), dialect, SELECT_ID + " \nLIMIT -1 OFFSET ?", [5])
-    check(select(u.id).limit(10).offset(5), dialect, SELECT_ID + " \nLIMIT ? OFFSET ?", [10, 5])
+    check(select(u.id).limit(10), dialect, SELECT_ID + "\n LIMIT ?", [10])
+    check(select(u.id).offset(5), dialect, SELECT_ID + "\n LIMIT -1 OFFSET ?", [5])
+    check(select(u.id).limit(10).offset(5), dialect, SELECT_ID + "\n LIMIT ? OFFSET ?", [10, 5])
 
 
 def test_distinct(dialect):

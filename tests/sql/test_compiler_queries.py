@@ -524,7 +524,7 @@ def test_union_limit_offset(db):
         .limit(2)
         .offset(1),
         "SELECT users.id \nFROM users \nWHERE users.age = ? UNION SELECT users.id \nFROM users "
-        "\nWHERE users.id > ? ORDER BY id \nLIMIT ? OFFSET ?",
+        "\nWHERE users.id > ? ORDER BY id\n LIMIT ? OFFSET ?",
         [28, 4, 2, 1],
     )
 
@@ -787,11 +787,11 @@ def test_nulls_first_last_functions(db):
 @pytest.mark.parametrize(
     "make, tail, params",
     [
-        (lambda s: s.limit(3), " \nLIMIT ?", [3]),
-        (lambda s: s.limit(0), " \nLIMIT ?", [0]),
-        (lambda s: s.offset(4), " \nLIMIT -1 OFFSET ?", [4]),
-        (lambda s: s.limit(2).offset(3), " \nLIMIT ? OFFSET ?", [2, 3]),
-        (lambda s: s.slice(1, 3), " \nLIMIT ? OFFSET ?", [2, 1]),
+        (lambda s: s.limit(3), "\n LIMIT ?", [3]),
+        (lambda s: s.limit(0), "\n LIMIT ?", [0]),
+        (lambda s: s.offset(4), "\n LIMIT -1 OFFSET ?", [4]),
+        (lambda s: s.limit(2).offset(3), "\n LIMIT ? OFFSET ?", [2, 3]),
+        (lambda s: s.slice(1, 3), "\n LIMIT ? OFFSET ?", [2, 1]),
     ],
     ids=["limit", "limit-0", "offset", "limit-offset", "slice"],
 )
@@ -812,8 +812,8 @@ def test_limit_in_subquery(db):
     rows = check(
         db,
         make,
-        "SELECT anon_1.id \nFROM (SELECT users.id \nFROM users ORDER BY users.age DESC NULLS LAST "
-        "\nLIMIT ?) AS anon_1 ORDER BY anon_1.id",
+        "SELECT anon_1.id \nFROM (SELECT users.id \nFROM users ORDER BY users.age DESC NULLS LAST"
+        "\n LIMIT ?) AS anon_1 ORDER BY anon_1.id",
         [2],
     )
     assert rows == [(3,), (4,)]

@@ -441,7 +441,7 @@ class SQLCompiler(OnConflictCompiler):
             return self.render_literal_value(bind.effective_value, bind.type)
         index = self.bind_index.get(id(bind))
         processor = bind.type._processors(self.dialect)[0]
-        name = bind.key if not bind.unique else f"{bind.key}_{len(self.positions) + 1}"
+        name = bind.key if not bind.unique or bind._plain_name else self._parameter_name(bind.key)
         if bind.expanding:
             compiled = self.compiled
             mark = _EXPAND_MARK.format(compiled.expanding)  # numbered apart from positions,
@@ -458,6 +458,13 @@ class SQLCompiler(OnConflictCompiler):
             self.positions.append((NAMED, (bind.key, index), processor))
         self.names.append(name)
         return self._placeholder(name)
+
+    def _parameter_name(self, key: str) -> str:
+        """``name_1``, ``name_2``, … per key, as SQLAlchemy names anonymous parameters
+        (``WHERE user.name = :name_1``); only the text of a printed statement sees it."""
+        counts = self.__dict__.setdefault("_parameter_counts", {})
+        count = counts[key] = counts.get(key, 0) + 1
+        return f"{key}_{count}"
 
     def empty_set_sql(self, type_: Any) -> str:
         """What an expanding IN list given no values becomes: a subquery of no rows."""
@@ -956,7 +963,7 @@ class SQLCompiler(OnConflictCompiler):
     def limit_clause(self, select: Any) -> str:
         text = ""
         if select._limit is not None:
-            text += " \nLIMIT " + self.process(select._limit)
+            text += "\n LIMIT " + self.process(select._limit)
         if select._offset is not None:
             text += " OFFSET " + self.process(select._offset)
         return text

@@ -116,14 +116,18 @@ class UpdateBase(ClauseElement):
             raise exc.CompileError(f"Column {key!r} does not belong to table '{table.name}'")
         return element
 
-    def _coerce_values(self, values: dict) -> dict:
+    def _coerce_values(self, values: dict, plain: bool = True) -> dict:
+        """``plain``: one row's values, printed under their column keys (``:name``) as
+        SQLAlchemy prints them; the rows of a multi-row VALUES are numbered instead."""
         result = {}
         for key, value in values.items():
             col = self._column_for(key)
             if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
                 result[col] = _bind_for(value, col.type)
             else:
-                result[col] = BindParameter(col.key, value, col.type, unique=True)
+                bind = BindParameter(col.key, value, col.type, unique=True)
+                bind._plain_name = plain
+                result[col] = bind
         return result
 
     def values(self, *args: Any, **kwargs: Any) -> Any:
@@ -134,7 +138,7 @@ class UpdateBase(ClauseElement):
                 if not isinstance(self, Insert):
                     raise exc.ArgumentError("Multiple-row VALUES are only valid for INSERT")
                 clone._multi_values = self._multi_values + tuple(
-                    self._coerce_values(row) for row in first)
+                    self._coerce_values(row, plain=False) for row in first)
                 return clone
             if isinstance(first, dict):
                 kwargs = {**first, **kwargs}

@@ -170,7 +170,7 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
             value = _pattern_expression(value, self.type)
         elif isinstance(value, bool) and (op is ops.is_ or op is ops.is_not):
             value = True_() if value else False_()  # "IS true": no parameter may follow IS
-        right = _bind_for(value, self.type)
+        right = _bind_for(value, self.type, _parameter_base(self))
         if isinstance(right, Null | True_ | False_) and op not in _NONE_COMPARISONS:
             raise exc.ArgumentError(
                 "Only '=', '!=', 'is_()', 'is_not()', 'is_distinct_from()', "
@@ -214,6 +214,16 @@ def _operate(self: ColumnElement, op: ops.Operator, other: tuple, kw: dict) -> C
     if isinstance(type_, sqltypes.Integer) and isinstance(value, float | decimal.Decimal):
         type_ = _type_for_value(value)  # 2.0 against an Integer column stays a float
     return _arithmetic(self, op, _bind_for(value, type_))
+
+
+def _parameter_base(element: Any) -> str | None:
+    """The name a value compared with ``element`` is printed under: a column's key, as
+    SQLAlchemy does (``:name_1``); other expressions leave it anonymous."""
+    if getattr(element, "__visit_name__", None) == "column":
+        key = getattr(element, "key", None)
+        if isinstance(key, str) and key.isidentifier():
+            return key
+    return None
 
 
 def _regexp_flags(flags: Any) -> str:
@@ -320,6 +330,9 @@ class BindParameter(ColumnElement):
         self.type = type_
         self.unique = unique
         self.key = key or "param"
+        #: a unique parameter printed under its key alone (an INSERT / UPDATE value, as
+        #: SQLAlchemy prints ``SET name=:name``)
+        self._plain_name = False
 
     def _gen_key(self, binds: list) -> Any:
         binds.append(self)

@@ -106,10 +106,10 @@ class SQLiteCompiler(SQLCompiler):
     def limit_clause(self, select: Any) -> str:
         text = ""
         if select._limit is not None:
-            text += " \nLIMIT " + self.process(select._limit)
+            text += "\n LIMIT " + self.process(select._limit)
         if select._offset is not None:
             if select._limit is None:
-                text += " \nLIMIT -1"
+                text += "\n LIMIT -1"
             text += " OFFSET " + self.process(select._offset)
         return text
 
