@@ -132,3 +132,43 @@ def test_hybrid_misuse_errors(compare):
                 Person.__dict__["full"] is Person.__dict__["full"])
 
     compare(scenario)
+
+
+def test_hybrid_in_update_values(compare):
+    def scenario(lib):
+        sa, orm, hy = lib.sa, lib.orm, lib.ext_hybrid
+
+        class Base(orm.DeclarativeBase):
+            pass
+
+        class P(Base):
+            __tablename__ = "p"
+            id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+            first: orm.Mapped[str] = orm.mapped_column(sa.String(10))
+            last: orm.Mapped[str] = orm.mapped_column(sa.String(10))
+
+            @hy.hybrid_property
+            def full(self):
+                return self.first + " " + self.last
+
+            @full.update_expression
+            def full(cls, value):
+                first, last = value.split(" ")
+                return [(cls.first, first), (cls.last, last)]
+
+            @hy.hybrid_property
+            def given(self):
+                return self.first
+
+        engine = sa.create_engine(lib.url)
+        Base.metadata.create_all(engine)
+        with orm.Session(engine) as session:
+            session.add(P(id=1, first="a", last="b"))
+            session.commit()
+            session.execute(sa.update(P).where(P.id == 1).values({P.full: "x y"}))
+            lib.out(session.execute(sa.select(P.first, P.last)).all())
+            session.execute(sa.update(P).values({P.given: "z"}))
+            lib.out(session.execute(sa.select(P.first, P.last)).all())
+        engine.dispose()
+
+    compare(scenario)

@@ -36,9 +36,6 @@ class DefaultDialect:
     #: (``do_execute_commit``; used by ``Session.commit`` for small flushes of new objects)
     commits_with_statements = False
     isolation_levels: tuple[str, ...] = ()
-    #: whether a key lookup that opens a transaction may run before its BEGIN (see
-    #: ``reads_before_begin``); the default: no
-    key_reads_before_begin = False
     #: the level a connection has when nobody asked for one
     default_isolation_level: str | None = None
 

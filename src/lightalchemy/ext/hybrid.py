@@ -174,6 +174,9 @@ class hybrid_property(_NamedOnce):  # noqa: N801 - SQLAlchemy's name
     def _update_pairs(self, owner: Any, value: Any) -> list:
         """``update(...).values({Class.hybrid: value})``: the columns it stands for."""
         if self.update_expr is None:
+            column = self._class_level(owner).expression
+            if getattr(column, "__visit_name__", None) == "column":
+                return [(column, value)]  # as SQLAlchemy: a hybrid that is just a column
             from .. import exc
 
             raise exc.InvalidRequestError(

@@ -29,7 +29,6 @@ ATTRIBUTE_EVENTS = ("set", "append", "remove", "bulk_replace")
 #: SQLAlchemy attribute events that lightalchemy refuses by name
 REFUSED_EVENTS = ("append_wo_mutation", "init_scalar", "init_collection",
                   "dispose_collection", "modified")
-_COLUMN_EVENTS = ("set",)
 #: as SQLAlchemy, ``insert`` is not an option of attribute events
 _OPTIONS = frozenset({"propagate", "once", "raw", "retval", "named", "active_history"})
 _ARG_NAMES = {

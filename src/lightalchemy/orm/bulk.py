@@ -119,12 +119,7 @@ def _bulk_update_by_pk(session: Any, conn: Any, mapper: Any, statement: Any, par
                 f"{', '.join(mapper._props)}"
             )
     total = 0
-    start = 0
-    for end in range(1, len(params) + 1):
-        if end < len(params) and params[end].keys() == params[start].keys():
-            continue
-        group = params[start:end]
-        start = end
+    for group in _key_groups(params):
         setting = [k for k in group[0] if k not in pk_keys]
         if not setting:
             continue
@@ -224,12 +219,9 @@ def _bulk_insert(conn: Any, statement: Any, params: Any) -> Any:
         return conn.execute(statement, params)
     result = None
     total = 0
-    start = 0
-    for end in range(1, len(params) + 1):
-        if end == len(params) or params[end].keys() != params[start].keys():
-            result = conn.execute(statement, params[start:end])
-            total += max(result.rowcount, 0)
-            start = end
+    for group in _key_groups(params):
+        result = conn.execute(statement, group)
+        total += max(result.rowcount, 0)
     result.rowcount = total
     return result
 

@@ -80,12 +80,6 @@ _resolved: dict = {}  # (mapper, identifier) -> tuple of Registrations
 # -- targets -----------------------------------------------------------------------
 
 
-def _mapper_classes() -> tuple:
-    from .mapper import Mapper
-
-    return (Mapper,)
-
-
 def _target_name(target: Any) -> str:
     return repr(target)
 

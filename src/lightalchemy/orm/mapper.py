@@ -130,6 +130,8 @@ class Mapper:
         cls = self.class_
         if self._column_hooks and cls.__dict__.get("__setattr__") is _tracked_setattr:
             cls.__setattr__ = hooked_setattr  # type: ignore[assignment]
+        elif not self._column_hooks and cls.__dict__.get("__setattr__") is hooked_setattr:
+            cls.__setattr__ = _tracked_setattr  # the last hook went: the plain path again
 
     @property
     def validators(self) -> dict:

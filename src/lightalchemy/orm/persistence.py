@@ -181,9 +181,7 @@ def one_trip_insert(step: InsertRows, session: Any, conn: Any) -> Any:
 
     def finish(rows: list) -> None:
         if returning:
-            d = members[0][1]
-            for key, value in zip(mapper._pk_keys, rows[0]):
-                d[key] = _result_value(mapper, key, value, dialect)
+            _take_returned_keys(mapper, dialect, members[0][1], rows[0])
         _complete_inserts(session, mapper, keys, members)
 
     return sql, params, finish
@@ -286,8 +284,7 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
         cursor = conn._run(sql, row, False)
         try:
             if use_returning:
-                for key, value in zip(mapper._pk_keys, cursor.fetchone()):
-                    d[key] = _result_value(mapper, key, value, dialect)
+                _take_returned_keys(mapper, dialect, d, cursor.fetchone())
             elif auto_key is not None:
                 d[auto_key] = cursor.lastrowid
             else:
@@ -299,9 +296,11 @@ def _insert_one_by_one(mapper: Any, dialect: Any, conn: Any, keys: tuple, rows: 
             cursor.close()
 
 
-def _result_value(mapper: Any, key: str, value: Any, dialect: Any) -> Any:
-    processor = mapper._table_props[key].column.type._processors(dialect)[1]
-    return processor(value) if processor is not None and value is not None else value
+def _take_returned_keys(mapper: Any, dialect: Any, d: dict, row: Any) -> None:
+    """A new object's primary key from its INSERT's RETURNING row."""
+    for key, value in zip(mapper._pk_keys, row):
+        processor = mapper._props[key].column.type._processors(dialect)[1]
+        d[key] = processor(value) if processor is not None and value is not None else value
 
 
 def _finish_inserts(session: Any, mapper: Any, members: list) -> None:

@@ -837,10 +837,8 @@ class Session:
         # imported on the first flush: a program that only reads never loads them
         from . import persistence, unitofwork
 
-        graph = _mapper_mod._relationships_declared and any(
-            m._relationships for m in {s.mapper for s in (*new, *dirty, *deleted)})
-        evented = not graph and _events.mapper_active and any(
-            _events.has_mapper_listeners(m) for m in {s.mapper for s in (*new, *dirty, *deleted)})
+        route = self._flush_route((*new, *dirty, *deleted))
+        graph, evented = route == "graph", route == "evented"
         steps = () if graph or evented else unitofwork.plan(new, dirty, deleted)
         self._flushing = True
         conn = self._connection()
@@ -893,6 +891,20 @@ class Session:
             _events.fire_session("after_rollback", self)
             _events.fire_session("after_soft_rollback", self, self._transaction)
 
+    @staticmethod
+    def _flush_route(states: Any) -> str:
+        """Which flush writes these states: ``"graph"`` (a class with relationships:
+        dependency.py), ``"evented"`` (mapper listeners: flush_events.py) or ``"plain"``
+        (batched steps: unitofwork.py).  Classes without either never build the set."""
+        if not (_mapper_mod._relationships_declared or _events.mapper_active):
+            return "plain"
+        mappers = {s.mapper for s in states}
+        if _mapper_mod._relationships_declared and any(m._relationships for m in mappers):
+            return "graph"
+        if _events.mapper_active and any(_events.has_mapper_listeners(m) for m in mappers):
+            return "evented"
+        return "plain"
+
     def _flush_with_commit(self) -> bool:
         """``commit()``'s flush and COMMIT in one round trip, where that cannot change
         the outcome: only new objects, one INSERT each (nothing read between statements,
@@ -902,9 +914,8 @@ class Session:
         False, with nothing done, where it does not apply."""
         if self._stack or self._deleted or self._modified or len(self._new) > _ONE_TRIP_MAX:
             return False
-        if _events.session_listening(self) or _events.mapper_active and any(
-                _events.has_mapper_listeners(s.mapper) for s in self._new):
-            return False  # listeners run between the statements: the ordinary flush
+        if _events.session_listening(self) or self._flush_route(self._new) != "plain":
+            return False  # listeners or relationships: the ordinary flush
         if self._conn is None:  # a Connection of its own, from the Engine
             if not getattr(self.bind, "_is_engine", False) or \
                     not self.bind.dialect.commits_with_statements:
@@ -912,8 +923,6 @@ class Session:
         elif not self._owns_conn or not self._conn.dialect.commits_with_statements:
             return False
         new = list(self._new)
-        if _mapper_mod._relationships_declared and any(s.mapper._relationships for s in new):
-            return False
         from . import persistence, unitofwork
 
         steps = unitofwork.plan(new, [], [])

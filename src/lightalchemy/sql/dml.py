@@ -30,6 +30,21 @@ def _dml_target(target: Any) -> tuple[Any, Any]:
     )
 
 
+
+def _expand_hybrids(values: dict) -> dict:
+    """``values({Person.full: "a b"})``: a hybrid attribute stands for the columns its
+    ``update_expression`` names (``ext.hybrid``); every other key is kept as given."""
+    if not any(hasattr(getattr(k, "descriptor", None), "_update_pairs") for k in values):
+        return values
+    expanded: dict = {}
+    for key, value in values.items():
+        descriptor = getattr(key, "descriptor", None)
+        if hasattr(descriptor, "_update_pairs"):
+            expanded.update(descriptor._update_pairs(key.class_, value))
+        else:
+            expanded[key] = value
+    return expanded
+
 class DMLWhereBase:
     _where: tuple = ()
 
@@ -120,7 +135,7 @@ class UpdateBase(ClauseElement):
         """``plain``: one row's values, printed under their column keys (``:name``) as
         SQLAlchemy prints them; the rows of a multi-row VALUES are numbered instead."""
         result = {}
-        for key, value in values.items():
+        for key, value in _expand_hybrids(values).items():
             col = self._column_for(key)
             if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
                 result[col] = _bind_for(value, col.type)

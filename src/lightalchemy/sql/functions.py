@@ -196,7 +196,6 @@ class Over(ColumnElement):
         self._partition_by = _by_list(partition_by)
         self._order_by = _by_list(order_by)
         self.frame = _frame(rows, range_, groups)
-        self.rows, self.range_, self.groups = rows, range_, groups  # as given, for reading
         self.type = self.element.type
 
     @property

@@ -208,7 +208,8 @@ class SQLiteDialect(DefaultDialect):
         return _json.json_index_processor(is_path)
 
     def has_table(self, connection: Any, table_name: str, schema: str | None = None) -> bool:
-        master = f'"{schema}".sqlite_master' if schema else "sqlite_master"
+        master = f"{self.identifier_preparer.quote(schema)}.sqlite_master" if schema \
+            else "sqlite_master"
         sql = f"SELECT name FROM {master} WHERE type IN ('table', 'view') AND name = ?"
         cursor = connection.exec_driver_sql(sql, (table_name,))
         found = cursor.first() is not None
